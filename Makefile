@@ -1,0 +1,33 @@
+# Every target works on a fresh machine: it makes .venv and installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint install clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The demo warehouse on embedded SQLite with simulated carriers, on http://127.0.0.1:8000.
+run: $(STAMP)
+	$(BIN)/wms init --demo
+	$(BIN)/wms run --host 127.0.0.1 --port 8000
+
+# The whole suite; PostgreSQL tests skip with a reason when no server answers (they fail instead under CI=true).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(BIN)/wms bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check wms devices tests
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

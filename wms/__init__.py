@@ -1,0 +1,30 @@
+"""wms: a warehouse and order-fulfillment service. `create_app` is the Flask application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the service: settings, database, API, scheduler hooks; `test_config` overrides settings."""
+    from wms import api, db, models, scheduler  # noqa: F401 - models registers every table
+    from wms.config import flask_config, load_settings
+
+    instance_path = os.environ.get("WMS_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(flask_config(load_settings(), app.instance_path))
+    app.config["WMS_VERSION"] = __version__
+    if test_config:
+        app.config.update(test_config)
+        if "WMS_DATABASE_URL" in test_config:
+            app.config["SQLALCHEMY_DATABASE_URI"] = test_config["WMS_DATABASE_URL"]
+
+    app.json.sort_keys = False  # keep fields in the order the contract lists them
+    db.init_app(app)
+    api.init_app(app)
+    scheduler.init_app(app)
+    return app

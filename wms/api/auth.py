@@ -1,0 +1,24 @@
+"""Reading the caller from a request: a bearer token, or the signed-in session of the screens."""
+from __future__ import annotations
+
+from flask import request, session
+
+from wms.auth import Principal, principal_for_token
+from wms.errors import Unauthorized
+
+
+def authenticate() -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("use 'Authorization: Bearer <token>'")
+        principal = principal_for_token(token.strip())
+        if principal is None:
+            raise Unauthorized("the bearer token is not valid")
+        return principal
+    # The scanner screens call the same API with the session cookie of the signed-in user.
+    user = session.get("user")
+    if user:
+        return Principal(name=user["name"], role=user["role"], user_id=user["id"])
+    raise Unauthorized("sign in or send 'Authorization: Bearer <token>'")

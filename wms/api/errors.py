@@ -1,0 +1,78 @@
+"""Domain errors and HTTP errors as the contract's `{"error": {code, message, details}}`."""
+from __future__ import annotations
+
+import logging
+
+from flask import Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from wms import errors
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Invalid: 422,
+    errors.Busy: 503,
+}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+            "required": ["code", "message", "details"],
+        }
+    },
+    "required": ["error"],
+}
+
+
+def status_for(err: errors.WmsError) -> int:
+    for cls in type(err).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def error_body(err: errors.WmsError) -> dict:
+    return {"error": {"code": err.code, "message": err.message, "details": err.details}}
+
+
+def _json(code: str, message: str, status: int, details: dict | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def handle_wms_error(err: errors.WmsError) -> Response:
+    response = jsonify(error_body(err))
+    response.status_code = status_for(err)
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="wms"'
+    return response
+
+
+def handle_http_error(err: HTTPException) -> Response:
+    code = (err.name or "error").lower().replace(" ", "_")
+    return _json(code, err.description or err.name, err.code or 500)
+
+
+def handle_unexpected(err: Exception) -> Response:
+    log.exception("unhandled error")
+    return _json("internal_error", "the server failed; the error was logged", 500)
+
+
+def init_app(app) -> None:
+    app.register_error_handler(errors.WmsError, handle_wms_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

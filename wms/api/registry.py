@@ -1,0 +1,137 @@
+"""Declaring an endpoint once: its route, roles, request and response schemas, and OpenAPI entry.
+
+The same schema that the OpenAPI document publishes is the one that validates each request, so the
+document cannot drift from what the server accepts.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Blueprint, g, request
+
+from wms.api import pagination, replay
+from wms.api.auth import authenticate
+from wms.api.responses import to_response
+from wms.api.validation import parse_body, parse_query
+from wms.errors import Forbidden, NotFound
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+_MAX_INT_PATH = 2**31 - 1
+_FLASK_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+@dataclass
+class Operation:
+    method: str
+    rule: str
+    roles: tuple[str, ...]
+    summary: str
+    tag: str
+    body: dict | None = None
+    query: dict[str, dict] = field(default_factory=dict)
+    required_query: tuple[str, ...] = ()
+    responses: dict[int, dict | None] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()
+    headers: dict[str, dict] = field(default_factory=dict)
+    content_type: str = "application/json"
+    description: str = ""
+
+    @property
+    def openapi_path(self) -> str:
+        return _FLASK_PARAM.sub(r"{\2}", self.rule)
+
+    @property
+    def path_params(self) -> list[tuple[str, str]]:
+        return [(name, conv or "string") for conv, name in _FLASK_PARAM.findall(self.rule)]
+
+
+OPERATIONS: list[Operation] = []
+
+
+def endpoint(
+    method: str,
+    rule: str,
+    *,
+    roles: tuple[str, ...],
+    summary: str,
+    tag: str,
+    body: dict | None = None,
+    query: dict[str, dict] | None = None,
+    required_query: tuple[str, ...] = (),
+    response: dict | None = None,
+    status: int = 200,
+    also: dict[int, dict] | None = None,
+    errors: tuple[int, ...] = (),
+    paginated: bool = False,
+    scan: bool = False,
+    headers: dict[str, dict] | None = None,
+    content_type: str = "application/json",
+    description: str = "",
+) -> Callable:
+    """Register a view under /api/v1 with its contract.
+
+    The view is called with the validated `body` (when the endpoint takes one), `query` (a dict of
+    typed parameters) and the path parameters. It returns a JSON-able dict, or a Response.
+    `scan=True` adds the optional client-made `scan_id` whose reply is stored and replayed.
+    """
+    query = dict(query or {})
+    if paginated:
+        query.update(pagination.QUERY)
+        response = pagination.page_schema(response or {})
+    if scan and body is not None:
+        body = replay.with_scan_id(body)
+    responses: dict[int, dict | None] = {status: response}
+    responses.update(also or {})
+    op = Operation(
+        method=method.upper(), rule=rule, roles=tuple(roles), summary=summary, tag=tag, body=body,
+        query=query, required_query=required_query, responses=responses,
+        errors=tuple(sorted(set(errors) | {401, 403} | ({400, 422} if body or query else set()))),
+        headers=headers or {}, content_type=content_type, description=description,
+    )
+    if op.path_params:
+        op.errors = tuple(sorted(set(op.errors) | {404}))
+    OPERATIONS.append(op)
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def handler(**path):
+            principal = authenticate()
+            if not principal.may(op.roles):
+                raise Forbidden(f"the {principal.role} role may not {summary[0].lower() + summary[1:]}")
+            for name, conv in op.path_params:
+                if conv == "int" and path[name] > _MAX_INT_PATH:
+                    raise NotFound(f"no {name} {path[name]}")
+            g.principal = principal
+            kwargs = dict(path)
+            if op.query:
+                kwargs["query"] = parse_query(op.query, op.required_query)
+            if op.body is not None:
+                payload = parse_body(op.body)
+                if scan:
+                    return replay.run_scan(op, payload, lambda data: _call(view, kwargs, data), status)
+                kwargs["body"] = payload
+            return to_response(view(**kwargs), status)
+
+        bp.add_url_rule(rule, endpoint=f"{view.__module__.replace('.', '_')}__{view.__name__}", view_func=handler,
+                        methods=[op.method])
+        return view
+
+    return decorate
+
+
+def _call(view: Callable, kwargs: dict, body: dict) -> Any:
+    return view(**kwargs, body=body)
+
+
+def current_principal():
+    return g.principal
+
+
+def device() -> str | None:
+    """The handheld or station a request came from, as its client names itself."""
+    value = request.headers.get("X-WMS-Device")
+    return value[:100] if value else None

@@ -1,0 +1,120 @@
+"""Checking a request against the endpoint's published schema before any service sees it."""
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from flask import request
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from wms.errors import BadRequest, Invalid
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(schema_json: str) -> Draft202012Validator:
+    schema = json.loads(schema_json)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validator_for(schema: dict) -> Draft202012Validator:
+    return _validator(json.dumps(schema, sort_keys=True))
+
+
+def _field(error: ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "(body)"
+
+
+def _problem(error: ValidationError) -> tuple[str, str]:
+    """Turn a schema error into (field, words a client developer understands)."""
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        path = _field(error)
+        prefix = "" if path == "(body)" else path + "."
+        return prefix + (extra[0] if extra else "?"), "unknown field"
+    if error.validator == "required":
+        return _field(error), error.message
+    return _field(error), error.message
+
+
+def check(schema: dict, instance: Any, what: str = "body") -> None:
+    errors = sorted(validator_for(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    problems = dict(_problem(e) for e in errors)
+    unknown = [f for f, msg in problems.items() if msg == "unknown field"]
+    if unknown:
+        raise Invalid(f"unknown field {unknown[0]!r}", code="unknown_field", details={"fields": problems})
+    first_field, first_msg = next(iter(problems.items()))
+    raise Invalid(f"{what} field {first_field!r}: {first_msg}", code="validation_error", details={"fields": problems})
+
+
+def _unstorable(value: Any) -> str | None:
+    """Find text no database can keep (NUL, lone surrogates) before it reaches one."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid Unicode"
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            problem = _unstorable(k) or _unstorable(v)
+            if problem:
+                return problem
+    elif isinstance(value, list):
+        for v in value:
+            problem = _unstorable(v)
+            if problem:
+                return problem
+    return None
+
+
+def parse_body(schema: dict) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadRequest("this request needs a JSON body", code="invalid_json")
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}", code="invalid_json") from None
+    problem = _unstorable(payload)
+    if problem:
+        raise Invalid(f"a text value {problem}", code="validation_error")
+    check(schema, payload)
+    return payload
+
+
+def _typed(name: str, raw: str, schema: dict) -> Any:
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+        if kind == "boolean":
+            return {"true": True, "false": False}[raw.lower()]
+    except (ValueError, KeyError):
+        raise Invalid(f"query parameter {name!r} must be {kind}", code="validation_error") from None
+    return raw
+
+
+def parse_query(params: dict[str, dict], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, schema in params.items():
+        raw = request.args.get(name)
+        if raw is None:
+            if name in required:
+                raise Invalid(f"query parameter {name!r} is required", code="validation_error")
+            if "default" in schema:
+                out[name] = schema["default"]
+            continue
+        problem = _unstorable(raw)
+        if problem:
+            raise Invalid(f"query parameter {name!r} {problem}", code="validation_error")
+        value = _typed(name, raw, schema)
+        check({"type": "object", "properties": {name: schema}}, {name: value}, what="query")
+        out[name] = value
+    return out

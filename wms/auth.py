@@ -1,0 +1,125 @@
+"""Who is asking: users with passwords, bearer tokens, roles. Only hashes are ever stored."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from wms.db import atomic, db, utcnow
+from wms.errors import Conflict, Invalid
+
+ROLES = ("admin", "supervisor", "receiver", "picker", "packer", "storefront")
+TOKEN_PREFIX = "wms_"
+
+# Role groups the API declares endpoints with. admin may do everything; supervisor all but users
+# and tokens (CONTRACT.md, section 2).
+STAFF = ("admin", "supervisor", "receiver", "picker", "packer")
+EVERYONE = ROLES
+MANAGERS = ("admin", "supervisor")
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    # SHA-256 suffices: tokens carry 256 random bits, so there is nothing to brute-force.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request, detached from the session so a rollback cannot expire it."""
+
+    name: str
+    role: str
+    token_id: int | None = None
+    user_id: int | None = None
+
+    def may(self, roles: tuple[str, ...]) -> bool:
+        return self.role == "admin" or self.role in roles
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise Invalid(f"unknown role {role!r}; roles are {', '.join(ROLES)}", code="unknown_role")
+
+
+@atomic
+def create_user(name: str, role: str, password: str | None = None) -> tuple[User, str]:
+    """Create a user; returns it with the password (generated when none is given)."""
+    _check_role(role)
+    if db.session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise Conflict(f"user {name!r} already exists", code="user_exists")
+    password = password or secrets.token_urlsafe(12)
+    user = User(name=name, role=role, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    return user, password
+
+
+@atomic
+def set_password(name: str, password: str) -> None:
+    user = db.session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise Invalid(f"no user {name!r}", code="unknown_user")
+    user.password_hash = generate_password_hash(password)
+
+
+@atomic
+def create_token(role: str, name: str | None = None, user_id: int | None = None) -> str:
+    """Make a bearer token and return it; it is shown this once, only its hash is kept."""
+    _check_role(role)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(name=name or f"{role}-token", role=role, token_hash=hash_token(token), user_id=user_id))
+    return token
+
+
+def principal_for_token(token: str) -> Principal | None:
+    row = db.session.execute(
+        select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.user_id).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Principal(name=row.name, role=row.role, token_id=row.id, user_id=row.user_id)
+
+
+def principal_for_login(name: str, password: str) -> Principal | None:
+    user = db.session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+    # Compare against a dummy hash when the user is unknown so timing does not reveal which names exist.
+    stored = user.password_hash if user else _dummy_hash()
+    if not check_password_hash(stored, password) or user is None:
+        return None
+    return Principal(name=user.name, role=user.role, user_id=user.id)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-real-password")

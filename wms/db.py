@@ -1,0 +1,139 @@
+"""The database: one SQLAlchemy handle, engine tuning per backend, and the unit of work (`atomic`)."""
+from __future__ import annotations
+
+import contextvars
+import functools
+import logging
+import random
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable, TypeVar
+
+from flask import current_app
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import DeclarativeBase
+
+from wms.errors import Busy
+
+log = logging.getLogger(__name__)
+
+# Stable constraint names so Alembic migrations can name what they alter, on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+
+# Set while a write transaction is open in this context: SQLite then begins with BEGIN IMMEDIATE
+# (taking the write lock up front, so two writers never both read and then fail to upgrade), and
+# nested atomic() calls join the outer transaction instead of committing on their own.
+_writing: contextvars.ContextVar[bool] = contextvars.ContextVar("wms_writing", default=False)
+
+T = TypeVar("T")
+
+# PostgreSQL SQLSTATEs worth running the transaction again for.
+_RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Pool and driver settings that suit each backend."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_size": 20, "max_overflow": 20, "pool_pre_ping": True}
+
+
+def init_app(app) -> None:
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself; pysqlite's own would be deferred.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+def is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    # SQLite reports a lost lock race as "database is locked" / "database table is locked".
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+
+
+def in_transaction() -> bool:
+    return _writing.get()
+
+
+def atomic(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run `fn` as one write transaction: commit on return, roll back on error, rerun on a lost lock race.
+
+    Calls nested inside another atomic function join the outer transaction, so a view may wrap
+    several service calls (and the scan reply it stores) into one commit.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _writing.get():
+            return fn(*args, **kwargs)
+        session = db.session
+        # End any read transaction the request opened (auth lookup, say) so the write one begins fresh.
+        session.rollback()
+        retries = current_app.config.get("WMS_TRANSACTION_RETRIES", 8)
+        token = _writing.set(True)
+        try:
+            for attempt in range(retries + 1):
+                try:
+                    result = fn(*args, **kwargs)
+                    session.commit()
+                    return result
+                except DBAPIError as exc:
+                    session.rollback()
+                    if not _retryable(exc) or attempt == retries:
+                        if _retryable(exc):
+                            raise Busy("the database stayed busy; try again") from exc
+                        raise
+                    log.info("transaction lost a lock race (%s); attempt %d", exc.orig, attempt + 1)
+                    time.sleep(random.uniform(0, 0.005 * 2**attempt))
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            _writing.reset(token)
+        raise AssertionError("unreachable")
+
+    return wrapper

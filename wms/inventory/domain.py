@@ -1,0 +1,87 @@
+"""Stock rules in plain Python: what a quant may give, what an adjustment means, how the layout is laid out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wms.errors import Conflict, Invalid
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A quant's counts as the rules see them."""
+
+    on_hand: int
+    reserved: int
+    virtual: bool
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+def take(balance: Balance, quantity: int, *, from_reserved: int = 0, where: dict | None = None) -> Balance:
+    """Remove `quantity` from a place; `from_reserved` of it was promised to the work that takes it.
+
+    Virtual places (suppliers, customers, loss) may go negative: that is how the ledger balances.
+    A real place gives only what is there and not promised to someone else.
+    """
+    if quantity <= 0:
+        raise Invalid("quantity must be positive", code="invalid_quantity")
+    if not 0 <= from_reserved <= quantity:
+        raise ValueError("from_reserved must lie within the moved quantity")
+    if balance.virtual:
+        return Balance(balance.on_hand - quantity, balance.reserved, True)
+    if from_reserved > balance.reserved:
+        raise InsufficientStock(
+            f"only {balance.reserved} reserved here, {from_reserved} asked", details=dict(where or {},
+                                                                                          reserved=balance.reserved),
+        )
+    free_needed = quantity - from_reserved
+    if free_needed > balance.available:
+        raise InsufficientStock(
+            f"only {balance.available} available here, {free_needed} asked",
+            details=dict(where or {}, requested=quantity, available=balance.available, on_hand=balance.on_hand),
+        )
+    return Balance(balance.on_hand - quantity, balance.reserved - from_reserved, False)
+
+
+def put(balance: Balance, quantity: int) -> Balance:
+    return Balance(balance.on_hand + quantity, balance.reserved, balance.virtual)
+
+
+def reserve(balance: Balance, quantity: int) -> Balance:
+    if quantity > balance.available:
+        raise InsufficientStock(f"only {balance.available} available to reserve, {quantity} asked")
+    return Balance(balance.on_hand, balance.reserved + quantity, balance.virtual)
+
+
+def release(balance: Balance, quantity: int) -> Balance:
+    if quantity > balance.reserved:
+        raise ValueError(f"cannot release {quantity}: only {balance.reserved} reserved")
+    return Balance(balance.on_hand, balance.reserved - quantity, balance.virtual)
+
+
+def count_delta(balance: Balance, counted: int) -> int:
+    """What a count changes; a count below what is promised cannot be booked before the orders are re-planned."""
+    if counted < 0:
+        raise Invalid("a count cannot be negative", code="invalid_quantity")
+    if counted < balance.reserved:
+        raise Conflict(
+            f"counted {counted} but {balance.reserved} are reserved for orders here; "
+            "short-pick or re-allocate those first",
+            code="count_below_reserved", details={"counted": counted, "reserved": balance.reserved},
+        )
+    return counted - balance.on_hand
+
+
+def check_lot(sku: str, lot_tracked: bool, lot: str | None) -> str:
+    """The lot key a quant is stored under: required for lot-tracked products, refused otherwise."""
+    if lot_tracked and not lot:
+        raise Invalid(f"{sku} is lot-tracked: say which lot", code="lot_required")
+    if not lot_tracked and lot:
+        raise Invalid(f"{sku} is not lot-tracked: leave the lot out", code="lot_not_tracked")
+    return lot or ""

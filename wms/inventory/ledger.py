@@ -1,0 +1,125 @@
+"""The move ledger's one write path: lock the quants a change touches, check the rules, book the moves.
+
+Every feature that changes stock (moving, receiving, picking, shipping, counting) calls `post` or
+`lock` inside its own transaction. Quants are locked with SELECT ... FOR UPDATE in ascending id
+order, the one global order that keeps two transactions from deadlocking (on SQLite, BEGIN IMMEDIATE
+already serialises writers and FOR UPDATE is not emitted).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+from blinker import Namespace
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from wms.db import db, utcnow
+from wms.inventory import domain
+from wms.inventory.models import Location, Move, Product, Quant
+
+_signals = Namespace()
+# Sent inside the transaction after stock changed, with the product ids whose quants changed, so
+# that orders can allocate backorders and webhooks can write their events in the same commit.
+stock_changed = _signals.signal("stock-changed")
+
+QuantKey = tuple[int, int, str]  # product id, location id, lot
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who booked a change and from which handheld or station."""
+
+    name: str
+    device: str | None = None
+
+
+@dataclass
+class Transfer:
+    product: Product
+    source: Location
+    destination: Location
+    quantity: int
+    lot: str = ""
+    expiry: date | None = None
+    kind: str = "move"
+    reason: str | None = None
+    reference: str | None = None
+    # Units of this transfer that were reserved at the source for the work doing it (a pick).
+    from_reserved: int = 0
+    details: dict = field(default_factory=dict)
+
+
+def _insert_missing(keys: list[QuantKey], virtual_of: dict[int, bool]) -> None:
+    dialect = db.engine.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {"product_id": p, "location_id": loc, "lot": lot, "on_hand": 0, "reserved": 0,
+         "virtual": virtual_of[loc], "updated_at": utcnow()}
+        for p, loc, lot in keys
+    ]
+    db.session.execute(insert(Quant).values(rows).on_conflict_do_nothing())
+
+
+def lock(keys: Iterable[QuantKey], virtual_of: dict[int, bool]) -> dict[QuantKey, Quant]:
+    """Lock (creating when missing) the quants for `keys`, in ascending id order."""
+    wanted = sorted(set(keys))
+    stmt = (
+        select(Quant)
+        .where(tuple_(Quant.product_id, Quant.location_id, Quant.lot).in_(wanted))
+        .order_by(Quant.id)
+        .with_for_update(of=Quant)
+        .execution_options(populate_existing=True)
+    )
+    found = {(q.product_id, q.location_id, q.lot): q for q in db.session.scalars(stmt).unique()}
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        _insert_missing(missing, virtual_of)
+        found.update({(q.product_id, q.location_id, q.lot): q for q in db.session.scalars(stmt).unique()})
+    return found
+
+
+def _balance(q: Quant) -> domain.Balance:
+    return domain.Balance(q.on_hand, q.reserved, q.virtual)
+
+
+def _store(q: Quant, b: domain.Balance) -> None:
+    q.on_hand, q.reserved = b.on_hand, b.reserved
+
+
+def post(transfers: list[Transfer], actor: Actor) -> list[Move]:
+    """Book transfers as moves, all or nothing; raises InsufficientStock and books none if one cannot go."""
+    virtual_of = {}
+    keys = []
+    for t in transfers:
+        virtual_of[t.source.id] = t.source.virtual
+        virtual_of[t.destination.id] = t.destination.virtual
+        keys += [(t.product.id, t.source.id, t.lot), (t.product.id, t.destination.id, t.lot)]
+    quants = lock(keys, virtual_of)
+    moves = []
+    for t in transfers:
+        src = quants[(t.product.id, t.source.id, t.lot)]
+        dst = quants[(t.product.id, t.destination.id, t.lot)]
+        where = {"sku": t.product.sku, "location": t.source.code, **({"lot": t.lot} if t.lot else {})}
+        _store(src, domain.take(_balance(src), t.quantity, from_reserved=t.from_reserved, where=where))
+        _store(dst, domain.put(_balance(dst), t.quantity))
+        if t.expiry and not dst.expiry:
+            dst.expiry = t.expiry
+        if dst.expiry is None and src.expiry is not None:
+            dst.expiry = src.expiry
+        moves.append(Move(
+            product_id=t.product.id, from_location_id=t.source.id, to_location_id=t.destination.id,
+            lot=t.lot, quantity=t.quantity, kind=t.kind, reason=t.reason, reference=t.reference,
+            actor=actor.name, device=actor.device, created_at=utcnow(),
+        ))
+    db.session.add_all(moves)
+    db.session.flush()
+    stock_changed.send(None, product_ids=sorted({t.product.id for t in transfers}))
+    return moves
+
+
+def set_reserved(quant: Quant, delta: int) -> None:
+    """Promise (delta > 0) or release (delta < 0) units of a quant locked by `lock`."""
+    b = _balance(quant)
+    _store(quant, domain.reserve(b, delta) if delta > 0 else domain.release(b, -delta))

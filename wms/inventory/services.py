@@ -1,0 +1,171 @@
+"""Inventory use cases, one transaction each: catalogue, bins, layout, moves, adjustments."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from biip import ParseError
+from biip.gtin import Gtin
+from sqlalchemy import exists, select
+
+from wms.db import atomic, db, utcnow
+from wms.errors import Conflict, Invalid, NotFound
+from wms.inventory import domain, ledger
+from wms.inventory import layout as floor
+from wms.inventory.ledger import Actor, Transfer
+from wms.inventory.models import (
+    INVENTORY_LOSS,
+    SELLABLE_TYPES,
+    VIRTUAL_LOCATIONS,
+    Layout,
+    Location,
+    Move,
+    Product,
+)
+
+
+def normalise_gtin(gtin: str) -> str:
+    """A GTIN-8/12/13/14 as the GTIN-14 it stands for, its check digit verified."""
+    try:
+        return Gtin.parse(gtin.strip()).as_gtin_14()
+    except ParseError as exc:
+        raise Invalid(str(exc), code="invalid_gtin") from None
+
+
+def product_by_sku(sku: str) -> Product:
+    product = db.session.scalar(select(Product).where(Product.sku == sku))
+    if product is None:
+        raise NotFound(f"no product with SKU {sku!r}", code="unknown_product", details={"sku": sku})
+    return product
+
+
+def product_by_gtin(gtin: str) -> Product | None:
+    return db.session.scalar(select(Product).where(Product.gtin == gtin))
+
+
+def location_by_code(code: str) -> Location:
+    location = db.session.scalar(select(Location).where(Location.code == code))
+    if location is None:
+        raise NotFound(f"no location {code!r}", code="unknown_location", details={"location": code})
+    return location
+
+
+@atomic
+def create_product(data: dict) -> Product:
+    data = dict(data)
+    if db.session.scalar(select(exists().where(Product.sku == data["sku"]))):
+        raise Conflict(f"SKU {data['sku']!r} already exists", code="product_exists")
+    if data.get("gtin"):
+        data["gtin"] = normalise_gtin(data["gtin"])
+        if product_by_gtin(data["gtin"]) is not None:
+            raise Conflict(f"GTIN {data['gtin']} already belongs to another product", code="gtin_exists")
+    if data.get("unit_value") is not None:
+        data["unit_value"] = Decimal(data["unit_value"])
+        if not data.get("currency"):
+            raise Invalid("unit_value needs a currency", code="currency_required")
+    product = Product(**data)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def _new_location(data: dict) -> Location:
+    kind = data["type"]
+    return Location(**data, virtual=kind in VIRTUAL_LOCATIONS.values(), sellable=kind in SELLABLE_TYPES)
+
+
+@atomic
+def create_location(data: dict) -> Location:
+    if db.session.scalar(select(exists().where(Location.code == data["code"]))):
+        raise Conflict(f"location {data['code']!r} already exists", code="location_exists")
+    location = _new_location(data)
+    db.session.add(location)
+    db.session.flush()
+    return location
+
+
+@atomic
+def ensure_virtual_locations() -> None:
+    """The places stock comes from and goes to outside the walls; made once per warehouse."""
+    have = set(db.session.scalars(select(Location.code).where(Location.virtual.is_(True))))
+    for code, kind in VIRTUAL_LOCATIONS.items():
+        if code not in have:
+            db.session.add(_new_location({"code": code, "type": kind}))
+
+
+@atomic
+def generate_layout(spec: floor.LayoutSpec, pick_face_levels: tuple[int, ...] = ()) -> Layout:
+    if db.session.scalar(select(exists().where(Location.type.in_(("storage", "pick_face")),
+                                               Location.aisle.is_not(None)))):
+        raise Conflict("this warehouse already has storage bins", code="layout_exists")
+    spots = floor.bins(spec)
+    taken = set(db.session.scalars(select(Location.code).where(Location.code.in_([s.code for s in spots]))))
+    if taken:
+        raise Conflict(f"bin codes already in use: {sorted(taken)[:5]}", code="layout_exists")
+    db.session.execute(
+        Location.__table__.insert(),
+        [
+            {"code": s.code, "type": "pick_face" if s.level in pick_face_levels else "storage", "zone": None,
+             "aisle": s.aisle, "bay": s.bay, "level": s.level, "x_m": s.x_m, "y_m": s.y_m,
+             "virtual": False, "sellable": True, "created_at": utcnow()}
+            for s in spots
+        ],
+    )
+    params = {k: getattr(spec, k) for k in spec.__dataclass_fields__}
+    params["pick_face_levels"] = list(pick_face_levels)
+    current = Layout(params=params, geometry=floor.geometry(spec))
+    db.session.add(current)
+    db.session.flush()
+    return current
+
+
+def current_layout() -> Layout:
+    current = db.session.scalar(select(Layout).order_by(Layout.id.desc()).limit(1))
+    if current is None:
+        raise NotFound("no layout has been generated yet", code="no_layout")
+    return current
+
+
+def _transfer_lot(product: Product, lot: str | None) -> str:
+    return domain.check_lot(product.sku, product.lot_tracked or product.serial_tracked, lot)
+
+
+@atomic
+def move_stock(sku: str, from_code: str, to_code: str, quantity: int, lot: str | None, actor: Actor,
+               kind: str = "move", reference: str | None = None) -> Move:
+    """Move units between two real places; the ledger refuses more than is available there."""
+    product = product_by_sku(sku)
+    source, destination = location_by_code(from_code), location_by_code(to_code)
+    if source.id == destination.id:
+        raise Invalid("from_location and to_location are the same bin", code="same_location")
+    for place in (source, destination):
+        if place.virtual:
+            raise Invalid(f"{place.code} is not a physical place; use an adjustment", code="virtual_location")
+    (move,) = ledger.post([Transfer(product, source, destination, quantity, _transfer_lot(product, lot), kind=kind,
+                                    reference=reference)], actor)
+    return move
+
+
+@atomic
+def adjust(sku: str, code: str, reason: str, actor: Actor, *, counted: int | None = None,
+           delta: int | None = None, lot: str | None = None) -> Move | None:
+    """Correct a bin to a count (or by a delta) with a move to or from inventory loss; None if nothing changes."""
+    product = product_by_sku(sku)
+    place, loss = location_by_code(code), location_by_code(INVENTORY_LOSS)
+    if place.virtual:
+        raise Invalid(f"{place.code} is not a physical place", code="virtual_location")
+    lot_key = _transfer_lot(product, lot)
+    # Lock before reading the count, so the delta is computed from what is really there.
+    quants = ledger.lock([(product.id, place.id, lot_key), (product.id, loss.id, lot_key)],
+                         {place.id: False, loss.id: True})
+    balance = domain.Balance(quants[(product.id, place.id, lot_key)].on_hand,
+                             quants[(product.id, place.id, lot_key)].reserved, False)
+    if counted is not None:
+        change = domain.count_delta(balance, counted)
+    else:
+        change = delta or 0
+    if change == 0:
+        return None
+    source, destination = (loss, place) if change > 0 else (place, loss)
+    (move,) = ledger.post([Transfer(product, source, destination, abs(change), lot_key, kind="adjustment",
+                                    reason=reason)], actor)
+    return move

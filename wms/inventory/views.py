@@ -1,0 +1,173 @@
+"""HTTP endpoints of the stock core: each parses, calls one service, and renders."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from wms.api import endpoint
+from wms.api.pagination import page
+from wms.api.registry import current_principal, device
+from wms.api.responses import iso, iso_date
+from wms.auth import EVERYONE, MANAGERS, STAFF
+from wms.db import db
+from wms.errors import Invalid
+from wms.inventory import queries, services
+from wms.inventory import schemas as s
+from wms.inventory.layout import LayoutSpec
+from wms.inventory.ledger import Actor
+from wms.inventory.models import Location, Move, Product, Quant
+
+MOVERS = ("supervisor", "receiver", "picker")
+STOCK_READERS = EVERYONE
+
+
+def actor() -> Actor:
+    return Actor(name=current_principal().name, device=device())
+
+
+def product_json(p: Product) -> dict:
+    return {
+        "sku": p.sku, "name": p.name, "gtin": p.gtin, "weight_g": p.weight_g, "length_mm": p.length_mm,
+        "width_mm": p.width_mm, "height_mm": p.height_mm, "lot_tracked": p.lot_tracked,
+        "expiry_tracked": p.expiry_tracked, "serial_tracked": p.serial_tracked, "hs_code": p.hs_code,
+        "country_of_origin": p.country_of_origin,
+        "unit_value": None if p.unit_value is None else format(p.unit_value.normalize(), "f"),
+        "currency": p.currency, "created_at": iso(p.created_at),
+    }
+
+
+def location_json(loc: Location) -> dict:
+    return {
+        "code": loc.code, "type": loc.type, "zone": loc.zone, "aisle": loc.aisle, "bay": loc.bay,
+        "level": loc.level, "x_m": loc.x_m, "y_m": loc.y_m, "virtual": loc.virtual, "sellable": loc.sellable,
+    }
+
+
+def stock_json(q: Quant) -> dict:
+    return {
+        "sku": q.product.sku, "location": q.location.code, "lot": q.lot or None, "expiry": iso_date(q.expiry),
+        "on_hand": q.on_hand, "reserved": q.reserved, "available": q.on_hand - q.reserved,
+    }
+
+
+def move_json(m: Move) -> dict:
+    return {
+        "id": m.id, "sku": m.product.sku, "from_location": m.from_location.code, "to_location": m.to_location.code,
+        "quantity": m.quantity, "lot": m.lot or None, "kind": m.kind, "reason": m.reason, "reference": m.reference,
+        "user": m.actor, "device": m.device, "created_at": iso(m.created_at),
+    }
+
+
+@endpoint("POST", "/products", roles=MANAGERS, summary="Create a product", tag="catalogue",
+          body=s.PRODUCT_IN, response=s.PRODUCT, status=201, errors=(409,))
+def create_product(body):
+    return product_json(services.create_product(body))
+
+
+@endpoint("GET", "/products", roles=EVERYONE, summary="List products", tag="catalogue",
+          response=s.PRODUCT, paginated=True)
+def list_products(query):
+    return page(select(Product), Product.id, query, product_json)
+
+
+@endpoint("GET", "/products/<sku>", roles=EVERYONE, summary="Read a product", tag="catalogue",
+          response=s.PRODUCT)
+def get_product(sku):
+    return product_json(services.product_by_sku(sku))
+
+
+@endpoint("POST", "/locations", roles=MANAGERS, summary="Create a location", tag="layout",
+          body=s.LOCATION_IN, response=s.LOCATION, status=201, errors=(409,))
+def create_location(body):
+    return location_json(services.create_location(body))
+
+
+@endpoint("GET", "/locations", roles=EVERYONE, summary="List locations", tag="layout",
+          query={"type": {"enum": list(s.LOCATION["properties"]["type"]["enum"])}},
+          response=s.LOCATION, paginated=True)
+def list_locations(query):
+    stmt = select(Location)
+    if "type" in query:
+        stmt = stmt.where(Location.type == query["type"])
+    return page(stmt, Location.id, query, location_json)
+
+
+@endpoint("GET", "/locations/<code>", roles=EVERYONE, summary="Read a location", tag="layout",
+          response=s.LOCATION)
+def get_location(code):
+    return location_json(services.location_by_code(code))
+
+
+@endpoint("GET", "/locations/<code>/stock", roles=STOCK_READERS, summary="List the stock in one location",
+          tag="stock", response=s.STOCK, paginated=True)
+def location_stock(code, query):
+    services.location_by_code(code)
+    return page(queries.stock_query(None, code), Quant.id, query, stock_json)
+
+
+@endpoint("POST", "/layouts", roles=MANAGERS, summary="Generate the warehouse layout", tag="layout",
+          body=s.LAYOUT_IN, response=s.LAYOUT, status=201, errors=(409,))
+def create_layout(body):
+    faces = tuple(body.pop("pick_face_levels", ()))
+    spec = LayoutSpec(**body)
+    layout = services.generate_layout(spec, faces)
+    return {"id": layout.id, **layout.geometry,
+            "locations_created": spec.aisles * spec.bays_per_aisle * 2 * spec.levels}
+
+
+@endpoint("GET", "/layouts/current", roles=EVERYONE, summary="Read the floor geometry routes are measured on",
+          tag="layout", response=s.GEOMETRY, errors=(404,))
+def current_layout():
+    return services.current_layout().geometry
+
+
+@endpoint("GET", "/stock", roles=STOCK_READERS, summary="List stock by SKU and location", tag="stock",
+          query={"sku": s.CODE, "location": s.CODE}, response=s.STOCK, paginated=True)
+def list_stock(query):
+    return page(queries.stock_query(query.get("sku"), query.get("location")), Quant.id, query, stock_json)
+
+
+@endpoint("GET", "/inventory", roles=STOCK_READERS, summary="Sellable stock per SKU", tag="stock",
+          query={"sku": s.CODE}, response=s.INVENTORY, paginated=True)
+def inventory(query):
+    return page(queries.inventory_query(query.get("sku")), Product.id, query, lambda r: {
+        "sku": r.sku, "on_hand": r.on_hand, "reserved": r.reserved, "available": r.on_hand - r.reserved,
+    }, entities=False)
+
+
+@endpoint("POST", "/moves", roles=MOVERS, summary="Move stock between locations", tag="stock",
+          body=s.MOVE_IN, response=s.MOVE, status=201, errors=(404, 409), scan=True)
+def create_move(body):
+    move = services.move_stock(body["sku"], body["from_location"], body["to_location"], body["quantity"],
+                               body.get("lot"), actor())
+    return move_json(move)
+
+
+@endpoint("GET", "/moves", roles=STAFF, summary="Read the move ledger", tag="stock",
+          query={"sku": s.CODE, "location": s.CODE, "since": {"type": "string", "format": "date-time"}},
+          response=s.MOVE, paginated=True)
+def list_moves(query):
+    since = None
+    if "since" in query:
+        try:
+            since = datetime.fromisoformat(query["since"].replace("Z", "+00:00"))
+        except ValueError:
+            raise Invalid("since must be an ISO-8601 time", code="validation_error") from None
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=timezone.utc)
+    return page(queries.moves_query(query.get("sku"), query.get("location"), since), Move.id, query, move_json)
+
+
+@endpoint("POST", "/adjustments", roles=("supervisor",), summary="Correct the stock in a location",
+          tag="stock", body=s.ADJUSTMENT_IN, response=s.MOVE, status=201, also={200: s.NO_CHANGE},
+          errors=(404, 409), scan=True)
+def create_adjustment(body):
+    move = services.adjust(body["sku"], body["location"], body["reason"], actor(), counted=body.get("counted"),
+                           delta=body.get("delta"), lot=body.get("lot"))
+    if move is not None:
+        return move_json(move)
+    stock = db.session.scalars(queries.stock_query(body["sku"], body["location"])
+                               .where(Quant.lot == (body.get("lot") or ""))).first()
+    return {"adjusted": False, "sku": body["sku"], "location": body["location"],
+            "on_hand": stock.on_hand if stock else 0}, 200

@@ -1,0 +1,4 @@
+"""Every table, imported in one place so the metadata Alembic compares against is complete."""
+from wms.api.replay import ScanReply  # noqa: F401
+from wms.auth import ApiToken, User  # noqa: F401
+from wms.inventory.models import Layout, Location, Move, Product, Quant  # noqa: F401

@@ -1,0 +1,104 @@
+"""Background jobs, declared as data and run by APScheduler in `wms run` or in `wms worker` processes.
+
+Jobs that drain outbox rows claim them with FOR UPDATE SKIP LOCKED, so any number of workers share
+them. Singleton jobs (tracking polls, wave release, nightly reports) take a PostgreSQL advisory lock
+so that only one worker at a time runs each; on SQLite there is only one process anyway.
+"""
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+from sqlalchemy import text
+
+from wms.db import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: Callable[[Flask], object]
+    trigger: dict = field(default_factory=dict)  # IntervalTrigger kwargs, or {"cron": "..."}
+    singleton: bool = False
+
+
+JOBS: list[Job] = []
+
+
+def job(name: str, *, singleton: bool = False, cron: str | None = None, **interval) -> Callable:
+    """Declare a scheduled job; `interval` takes IntervalTrigger's seconds=/minutes=/hours=."""
+
+    def register(func: Callable[[Flask], object]) -> Callable[[Flask], object]:
+        JOBS.append(Job(name, func, {"cron": cron} if cron else interval, singleton))
+        return func
+
+    return register
+
+
+def _advisory_key(name: str) -> int:
+    return zlib.crc32(f"wms-job:{name}".encode())
+
+
+def run_job(app: Flask, spec: Job) -> object:
+    """Run one job inside an app context; singleton jobs skip when another worker holds their lock."""
+    with app.app_context():
+        try:
+            if spec.singleton and db.engine.dialect.name == "postgresql":
+                with db.engine.connect() as conn:
+                    got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _advisory_key(spec.name)}).scalar()
+                    if not got:
+                        log.debug("job %s is running elsewhere", spec.name)
+                        return None
+                    try:
+                        return spec.func(app)
+                    finally:
+                        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _advisory_key(spec.name)})
+                        conn.commit()
+            return spec.func(app)
+        except Exception:
+            # Log and let the next tick try again; a failing job must not stop the others.
+            log.exception("job %s failed", spec.name)
+            raise
+        finally:
+            db.session.remove()
+
+
+def _trigger(spec: Job):
+    if "cron" in spec.trigger:
+        return CronTrigger.from_crontab(spec.trigger["cron"], timezone="UTC")
+    return IntervalTrigger(**spec.trigger)
+
+
+def build(app: Flask, blocking: bool = False):
+    scheduler = BlockingScheduler(timezone="UTC") if blocking else BackgroundScheduler(timezone="UTC")
+    for spec in JOBS:
+        scheduler.add_job(run_job, _trigger(spec), args=[app, spec], id=spec.name, name=spec.name,
+                          max_instances=1, coalesce=True, misfire_grace_time=60)
+    return scheduler
+
+
+def init_app(app: Flask) -> None:
+    _load_jobs()
+    app.extensions["wms_jobs"] = list(JOBS)
+
+
+_loaded = False
+
+
+def _load_jobs() -> None:
+    """Import the modules that declare jobs; importing declares them."""
+    global _loaded
+    if _loaded:
+        return
+    from wms import housekeeping  # noqa: F401
+
+    _loaded = True
