@@ -13,7 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from wms import api, db, models, scheduler  # noqa: F401 - models registers every table
     from wms.config import flask_config, load_settings
 
-    instance_path = os.environ.get("WMS_INSTANCE_PATH") or None
+    instance_path = (test_config or {}).get("WMS_INSTANCE_PATH") or os.environ.get("WMS_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(flask_config(load_settings(), app.instance_path))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import BigInteger, Select, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
 from wms.db import db
@@ -23,7 +23,9 @@ def stock_query(sku: str | None, location: str | None) -> Select:
 def inventory_query(sku: str | None) -> Select:
     """Per SKU, the sellable totals; one row per product even when it has no stock."""
     sellable = (
-        select(Quant.product_id, func.sum(Quant.on_hand).label("on_hand"), func.sum(Quant.reserved).label("reserved"))
+        # PostgreSQL sums a bigint as numeric; cast back so the API reports integers.
+        select(Quant.product_id, cast(func.sum(Quant.on_hand), BigInteger).label("on_hand"),
+               cast(func.sum(Quant.reserved), BigInteger).label("reserved"))
         .join(Location, Location.id == Quant.location_id)
         .where(Location.sellable.is_(True))
         .group_by(Quant.product_id)
