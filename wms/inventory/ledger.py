@@ -103,6 +103,8 @@ def post(transfers: list[Transfer], actor: Actor) -> list[Move]:
         dst = quants[(t.product.id, t.destination.id, t.lot)]
         where = {"sku": t.product.sku, "location": t.source.code, **({"lot": t.lot} if t.lot else {})}
         _store(src, domain.take(_balance(src), t.quantity, from_reserved=t.from_reserved, where=where))
+        if dst.on_hand <= 0 and not dst.virtual:
+            dst.in_date = utcnow()
         _store(dst, domain.put(_balance(dst), t.quantity))
         if t.expiry and not dst.expiry:
             dst.expiry = t.expiry

@@ -90,6 +90,8 @@ class Quant(db.Model):
     expiry: Mapped[date | None] = mapped_column(Date)
     on_hand: Mapped[int] = mapped_column(BigInteger, default=0)
     reserved: Mapped[int] = mapped_column(BigInteger, default=0)
+    # When the stock now here first arrived (reset when the place was emptied): allocation's FIFO order.
+    in_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Copied from the location so the database itself can refuse negative stock at real places.
     virtual: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
