@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 
+from blinker import Namespace
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -42,6 +43,11 @@ db = SQLAlchemy(model_class=Base)
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("wms_writing", default=False)
 
 T = TypeVar("T")
+
+# Sent by atomic() just before it commits, inside the transaction, with that transaction's scratch
+# space (tx_info()); listeners write what must commit with the change (webhook events, say).
+committing = Namespace().signal("committing")
+_TX_KEY = "wms.tx"
 
 # PostgreSQL SQLSTATEs worth running the transaction again for.
 _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
@@ -83,6 +89,11 @@ def _tune_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
+def tx_info() -> dict:
+    """Scratch space of the current write transaction, emptied whenever one begins or is rerun."""
+    return db.session.info.setdefault(_TX_KEY, {})
+
+
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
@@ -118,7 +129,9 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
         try:
             for attempt in range(retries + 1):
                 try:
+                    session.info[_TX_KEY] = {}
                     result = fn(*args, **kwargs)
+                    committing.send(None, info=session.info[_TX_KEY])
                     session.commit()
                     return result
                 except DBAPIError as exc:
@@ -133,6 +146,7 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
                     session.rollback()
                     raise
         finally:
+            session.info.pop(_TX_KEY, None)
             _writing.reset(token)
         raise AssertionError("unreachable")
 

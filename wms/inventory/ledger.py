@@ -15,7 +15,7 @@ from blinker import Namespace
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.db import db, utcnow
+from wms.db import db, tx_info, utcnow
 from wms.inventory import domain
 from wms.inventory.models import Location, Move, Product, Quant
 
@@ -25,6 +25,20 @@ _signals = Namespace()
 stock_changed = _signals.signal("stock-changed")
 
 QuantKey = tuple[int, int, str]  # product id, location id, lot
+
+_AVAILABLE = "available_delta"
+
+
+def _note_available(product_id: int, delta: int) -> None:
+    """Add to this transaction's net change of a product's sellable available quantity."""
+    if delta:
+        changes = tx_info().setdefault(_AVAILABLE, {})
+        changes[product_id] = changes.get(product_id, 0) + delta
+
+
+def available_changes(info: dict) -> dict[int, int]:
+    """Products whose sellable available quantity this transaction changed, with the net change."""
+    return {p: d for p, d in info.get(_AVAILABLE, {}).items() if d}
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,10 @@ def post(transfers: list[Transfer], actor: Actor) -> list[Move]:
             dst.expiry = t.expiry
         if dst.expiry is None and src.expiry is not None:
             dst.expiry = src.expiry
+        if t.source.sellable:
+            _note_available(t.product.id, -(t.quantity - t.from_reserved))
+        if t.destination.sellable:
+            _note_available(t.product.id, t.quantity)
         moves.append(Move(
             product_id=t.product.id, from_location_id=t.source.id, to_location_id=t.destination.id,
             lot=t.lot, quantity=t.quantity, kind=t.kind, reason=t.reason, reference=t.reference,
@@ -125,3 +143,5 @@ def set_reserved(quant: Quant, delta: int) -> None:
     """Promise (delta > 0) or release (delta < 0) units of a quant locked by `lock`."""
     b = _balance(quant)
     _store(quant, domain.reserve(b, delta) if delta > 0 else domain.release(b, -delta))
+    if quant.location.sellable:
+        _note_available(quant.product_id, -delta)
