@@ -74,7 +74,8 @@ def pg_database(tmp_path_factory) -> str:
         if IN_CI:
             pytest.fail(message + " (CI requires PostgreSQL)", pytrace=False)
         pytest.skip(message)
-    name = f"wms_test_{_worker()}"
+    # The pid keeps concurrent pytest runs on one machine (and one server) out of each other's way.
+    name = f"wms_test_{_worker()}_{os.getpid()}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -114,12 +114,14 @@ def token_create(role: str, name: str | None) -> None:
 def check() -> None:
     """Verify the stock ledger; exit 1 with a report when it does not hold."""
     from wms.inventory.queries import check_ledger
+    from wms.orders.queries import check_reservations
 
     app = _app()
     with app.app_context():
-        problems = check_ledger()
+        problems = check_ledger() + check_reservations()
     if not problems:
-        click.echo("ledger ok: every quant equals its moves, no negative or over-reserved stock")
+        click.echo("ledger ok: every quant equals its moves, no negative or over-reserved stock, "
+                   "reservations match")
         return
     click.echo(f"ledger has {len(problems)} problem(s):")
     for p in problems:

@@ -2,4 +2,6 @@
 from wms.api.replay import ScanReply  # noqa: F401
 from wms.auth import ApiToken, User  # noqa: F401
 from wms.inventory.models import Layout, Location, Move, Product, Quant  # noqa: F401
-from wms.orders.models import IdempotencyKey, Order, OrderLine, OrderTransition, Reservation  # noqa: F401
+from wms.api.idempotency import IdempotencyKey  # noqa: F401
+from wms.orders.models import Order, OrderLine, OrderTransition, Reservation  # noqa: F401
+from wms.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSequence  # noqa: F401

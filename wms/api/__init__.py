@@ -15,15 +15,23 @@ def _load_views() -> None:
     if _loaded:
         return
     from wms.inventory import views as _inventory  # noqa: F401
+    from wms.orders import views as _orders  # noqa: F401
     from wms import warehouse as _warehouse  # noqa: F401
+    from wms.webhooks import views as _webhooks  # noqa: F401
 
     @bp.get("/openapi.json")
     def openapi_json():
-        from wms.api.openapi import document
-
-        return jsonify(document())
+        return jsonify(openapi_document())
 
     _loaded = True
+
+
+def openapi_document() -> dict:
+    """The document /api/v1/openapi.json serves; it needs no app, so tools and tests can load it up front."""
+    from wms.api.openapi import document
+
+    _load_views()
+    return document()
 
 
 def init_app(app) -> None:

@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 from flask import Blueprint, g, request
 
-from wms.api import pagination, replay
+from wms.api import idempotency, pagination, replay
 from wms.api.auth import authenticate
 from wms.api.responses import to_response
-from wms.api.validation import parse_body, parse_query
+from wms.api.validation import parse_body, parse_query, unstorable
 from wms.errors import Forbidden, NotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -68,6 +68,7 @@ def endpoint(
     errors: tuple[int, ...] = (),
     paginated: bool = False,
     scan: bool = False,
+    idempotent: bool = False,
     headers: dict[str, dict] | None = None,
     content_type: str = "application/json",
     description: str = "",
@@ -77,6 +78,7 @@ def endpoint(
     The view is called with the validated `body` (when the endpoint takes one), `query` (a dict of
     typed parameters) and the path parameters. It returns a JSON-able dict, or a Response.
     `scan=True` adds the optional client-made `scan_id` whose reply is stored and replayed.
+    `idempotent=True` requires an Idempotency-Key header and replays the stored reply to retries.
     """
     query = dict(query or {})
     if paginated:
@@ -84,6 +86,10 @@ def endpoint(
         response = pagination.page_schema(response or {})
     if scan and body is not None:
         body = replay.with_scan_id(body)
+    if idempotent:
+        headers = {**(headers or {}), idempotency.HEADER: {"type": "string", "minLength": 1, "maxLength": 255,
+                                                           "x-required": True}}
+        errors = tuple(set(errors) | {400, 409, 422})
     responses: dict[int, dict | None] = {status: response}
     responses.update(also or {})
     op = Operation(
@@ -105,10 +111,16 @@ def endpoint(
             for name, conv in op.path_params:
                 if conv == "int" and path[name] > _MAX_INT_PATH:
                     raise NotFound(f"no {name} {path[name]}")
+                # Text no database can hold names nothing; PostgreSQL would fail on it instead of finding no row.
+                if conv != "int" and unstorable(path[name]):
+                    raise NotFound(f"no {name} {path[name]!r}")
             g.principal = principal
             kwargs = dict(path)
             if op.query:
                 kwargs["query"] = parse_query(op.query, op.required_query)
+            if idempotent:
+                return idempotency.run(f"{principal.role}:{principal.name}",
+                                       lambda: view(**kwargs, body=parse_body(op.body)), status)
             if op.body is not None:
                 payload = parse_body(op.body)
                 if scan:

@@ -1,0 +1,110 @@
+"""Promising stock to orders: reserve bins for open lines, release them, and serve backorders as stock arrives.
+
+Every reservation is made on quants locked through the ledger (ascending id order), and the plan is
+computed from the counts read under that lock, so two orders can never both be promised the last unit.
+"""
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from wms.db import db
+from wms.inventory import ledger
+from wms.inventory.models import Location, Product, Quant
+from wms.orders import domain
+from wms.orders.models import Order, OrderLine, Reservation
+
+# How many waiting orders one stock arrival serves inside its own transaction; the scheduled
+# backorder job serves the rest, so a large receipt never makes one scan's transaction huge.
+BACKORDERS_PER_ARRIVAL = 50
+
+
+def _candidates(product_ids: set[int]) -> dict[ledger.QuantKey, bool]:
+    """Quants at sellable places with free stock, and whether each sits in a pick face."""
+    rows = db.session.execute(
+        select(Quant.product_id, Quant.location_id, Quant.lot, Location.type)
+        .join(Location, Location.id == Quant.location_id)
+        .where(Quant.product_id.in_(product_ids), Location.sellable.is_(True), Quant.on_hand > Quant.reserved)
+    ).all()
+    return {(r.product_id, r.location_id, r.lot): r.type == "pick_face" for r in rows}
+
+
+def allocate(order: Order) -> int:
+    """Reserve stock for the order's open lines as far as it goes; returns the units newly reserved.
+
+    The caller holds the order's row lock. With `allocation == "whole"` nothing is reserved unless
+    every open line can be covered in full.
+    """
+    open_lines = [line for line in order.lines if line.allocated < line.quantity]
+    if not open_lines:
+        return 0
+    faces = _candidates({line.product_id for line in open_lines})
+    if not faces:
+        return 0
+    quants = ledger.lock(faces.keys(), {key[1]: False for key in faces})
+    free = {q.id: q.on_hand - q.reserved for q in quants.values()}
+    by_product: dict[int, list[Quant]] = {}
+    for q in quants.values():
+        by_product.setdefault(q.product_id, []).append(q)
+    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(by_product)))}
+
+    plans: list[tuple[OrderLine, list[tuple[int, int]]]] = []
+    for line in open_lines:
+        product = products.get(line.product_id)
+        pool = [domain.Candidate(q.id, free[q.id], faces[(q.product_id, q.location_id, q.lot)], q.expiry, q.in_date)
+                for q in by_product.get(line.product_id, [])]
+        plan = domain.plan_line(line.quantity - line.allocated, pool, fefo=bool(product and product.expiry_tracked))
+        for quant_id, units in plan:
+            free[quant_id] -= units  # two lines of one product share the same bins
+        plans.append((line, plan))
+
+    if order.allocation == "whole" and any(
+            sum(u for _, u in plan) < line.quantity - line.allocated for line, plan in plans):
+        return 0
+    by_id = {q.id: q for q in quants.values()}
+    reserved = 0
+    for line, plan in plans:
+        for quant_id, units in plan:
+            ledger.set_reserved(by_id[quant_id], units)
+            _add_reservation(line, quant_id, units)
+            line.allocated += units
+            reserved += units
+    return reserved
+
+
+def _add_reservation(line: OrderLine, quant_id: int, units: int) -> None:
+    existing = db.session.scalar(select(Reservation).where(Reservation.order_line_id == line.id,
+                                                           Reservation.quant_id == quant_id))
+    if existing is None:
+        db.session.add(Reservation(order_line_id=line.id, quant_id=quant_id, quantity=units))
+    else:
+        existing.quantity += units
+
+
+def release(order: Order) -> int:
+    """Give back every unit reserved for the order; returns how many."""
+    reservations = db.session.scalars(
+        select(Reservation).join(OrderLine, OrderLine.id == Reservation.order_line_id)
+        .where(OrderLine.order_id == order.id)
+    ).all()
+    if not reservations:
+        return 0
+    keys = {(r.quant.product_id, r.quant.location_id, r.quant.lot): r for r in reservations}
+    locked = ledger.lock(keys.keys(), {k[1]: r.quant.virtual for k, r in keys.items()})
+    released = 0
+    for key, reservation in keys.items():
+        ledger.set_reserved(locked[key], -reservation.quantity)
+        released += reservation.quantity
+        db.session.delete(reservation)
+    for line in order.lines:
+        line.allocated = 0
+    return released
+
+
+def waiting_orders(product_ids: list[int], limit: int) -> list[int]:
+    """Ids of orders still short of stock for these products: highest priority first, then oldest."""
+    short_line = exists().where(OrderLine.order_id == Order.id, OrderLine.product_id.in_(product_ids),
+                                OrderLine.allocated < OrderLine.quantity)
+    return list(db.session.scalars(
+        select(Order.id).where(Order.status.in_(("backordered", "received")), short_line)
+        .order_by(Order.priority.desc(), Order.id).limit(limit)
+    ))

@@ -1,0 +1,114 @@
+"""Order rules in plain Python: the status machine and how a line is planned onto bins."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import pycountry
+
+from wms.errors import Conflict, Invalid
+
+STATUSES = ("received", "backordered", "allocated", "picking", "picked", "packed", "shipped", "delivered",
+            "cancelled", "exception")
+
+# Which status may follow which. "exception" is where a short pick with no stock left sends an order;
+# a supervisor's re-allocation brings it back.
+TRANSITIONS: dict[str, set[str]] = {
+    "received": {"allocated", "backordered", "cancelled"},
+    "backordered": {"allocated", "backordered", "cancelled"},
+    "allocated": {"picking", "backordered", "cancelled", "allocated"},
+    "picking": {"picked", "exception", "cancelled", "picking"},
+    "picked": {"packed", "cancelled"},
+    "packed": {"shipped", "cancelled"},
+    "shipped": {"delivered", "exception"},
+    "delivered": set(),
+    "cancelled": set(),
+    "exception": {"allocated", "backordered", "picking", "cancelled", "shipped", "delivered"},
+}
+CANCELLABLE = {"received", "backordered", "allocated", "picking", "picked", "packed", "exception"}
+
+
+def check_transition(current: str, new: str) -> None:
+    if new not in TRANSITIONS[current]:
+        raise Conflict(f"an order that is {current} cannot become {new}", code="invalid_transition",
+                       details={"status": current, "requested": new})
+
+
+def check_cancellable(status: str) -> None:
+    if status == "shipped" or status == "delivered":
+        raise Conflict("the order has shipped; it can no longer be cancelled", code="already_shipped")
+    if status not in CANCELLABLE:
+        raise Conflict(f"an order that is {status} cannot be cancelled", code="invalid_transition")
+
+
+def check_ship_to(address: dict) -> None:
+    """ISO 3166 country, and a state that exists when the country has subdivisions we can check."""
+    country = pycountry.countries.get(alpha_2=address["country"])
+    if country is None:
+        raise Invalid(f"{address['country']!r} is not an ISO 3166 country code", code="invalid_address",
+                      details={"field": "ship_to.country"})
+    state = address.get("state")
+    if state and country.alpha_2 in ("US", "CA", "AU"):
+        if pycountry.subdivisions.get(code=f"{country.alpha_2}-{state}") is None:
+            raise Invalid(f"{state!r} is not a state or province of {country.name}", code="invalid_address",
+                          details={"field": "ship_to.state"})
+    if country.alpha_2 in ("US", "CA", "AU") and not state:
+        raise Invalid(f"addresses in {country.name} need a state", code="invalid_address",
+                      details={"field": "ship_to.state"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A quant that could serve a line, as the allocation rules see it."""
+
+    quant_id: int
+    available: int
+    pick_face: bool
+    expiry: date | None
+    in_date: datetime | None
+
+
+def plan_line(quantity: int, candidates: list[Candidate], fefo: bool) -> list[tuple[int, int]]:
+    """Choose bins for one line: [(quant id, units)], possibly covering less than `quantity`.
+
+    Expiry-tracked products go first-expired-first-out across all bins (food safety outranks walking).
+    Others take pick faces before reserve storage, then as few bins as possible: one bin that holds the
+    whole line if any (the oldest such), else the fullest bins first; ties go first-in-first-out.
+    """
+    usable = [c for c in candidates if c.available > 0]
+    if fefo:
+        ordered = sorted(usable, key=lambda c: (c.expiry or date.max, not c.pick_face, _age(c), c.quant_id))
+        return _greedy(quantity, ordered)
+    plan: list[tuple[int, int]] = []
+    remaining = quantity
+    for tier in (True, False):
+        pool = [c for c in usable if c.pick_face is tier]
+        whole = sorted((c for c in pool if c.available >= remaining), key=lambda c: (_age(c), c.quant_id))
+        if whole:
+            return plan + [(whole[0].quant_id, remaining)]
+        fullest = sorted(pool, key=lambda c: (-c.available, _age(c), c.quant_id))
+        taken = _greedy(remaining, fullest)
+        plan += taken
+        remaining -= sum(q for _, q in taken)
+        if remaining == 0:
+            break
+    return plan
+
+
+def _age(c: Candidate) -> float:
+    """Seconds since the epoch of arrival; SQLite hands back naive UTC, PostgreSQL aware times."""
+    if c.in_date is None:
+        return float("inf")
+    moment = c.in_date if c.in_date.tzinfo else c.in_date.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def _greedy(quantity: int, ordered: list[Candidate]) -> list[tuple[int, int]]:
+    plan, remaining = [], quantity
+    for c in ordered:
+        if remaining == 0:
+            break
+        take = min(c.available, remaining)
+        plan.append((c.quant_id, take))
+        remaining -= take
+    return plan

@@ -1,0 +1,80 @@
+"""JSON Schemas of the order endpoints."""
+from __future__ import annotations
+
+from wms.inventory.schemas import CODE, NULLABLE_TEXT, TIME
+from wms.orders.domain import STATUSES
+
+LINE_TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
+
+ADDRESS = {
+    "type": "object",
+    "properties": {
+        "name": LINE_TEXT,
+        "company": LINE_TEXT,
+        "street1": LINE_TEXT,
+        "street2": LINE_TEXT,
+        "city": {"type": "string", "minLength": 1, "maxLength": 60},
+        "state": {"type": "string", "minLength": 1, "maxLength": 3, "pattern": "^[A-Z0-9]{1,3}$"},
+        "postal_code": {"type": "string", "minLength": 1, "maxLength": 12, "pattern": "^[A-Za-z0-9 -]+$"},
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "phone": {"type": "string", "minLength": 3, "maxLength": 30, "pattern": "^[0-9+() .-]+$"},
+        "email": {"type": "string", "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},
+    },
+    "required": ["name", "street1", "city", "postal_code", "country"],
+    "additionalProperties": False,
+}
+
+ORDER_IN = {
+    "type": "object",
+    "properties": {
+        "external_id": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"},
+        "ship_to": ADDRESS,
+        "lines": {
+            "type": "array", "minItems": 1, "maxItems": 500,
+            "items": {
+                "type": "object",
+                "properties": {"sku": CODE, "quantity": {"type": "integer", "minimum": 1, "maximum": 100_000}},
+                "required": ["sku", "quantity"],
+                "additionalProperties": False,
+            },
+        },
+        "service_level": {"enum": ["standard", "express", "overnight"]},
+        "carrier": {"enum": ["fedex", "ups", "dhl"]},
+        "service": {"type": "string", "minLength": 1, "maxLength": 60},
+        "priority": {"type": "integer", "minimum": -1000, "maximum": 1000},
+        "allocation": {"enum": ["partial", "whole"]},
+    },
+    "required": ["external_id", "ship_to", "lines"],
+    "additionalProperties": False,
+}
+
+ORDER = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "external_id": {"type": "string"},
+        "status": {"enum": list(STATUSES)},
+        "ship_to": {"type": "object"},
+        "service_level": {"type": "string"},
+        "carrier": NULLABLE_TEXT,
+        "service": NULLABLE_TEXT,
+        "priority": {"type": "integer"},
+        "allocation": {"enum": ["partial", "whole"]},
+        "lines": {"type": "array", "items": {
+            "type": "object",
+            "properties": {"sku": {"type": "string"}, "quantity": {"type": "integer"},
+                           "allocated": {"type": "integer"}, "picked": {"type": "integer"},
+                           "shipped": {"type": "integer"}},
+            "required": ["sku", "quantity", "allocated"],
+        }},
+        "created_at": TIME,
+        "updated_at": TIME,
+    },
+    "required": ["id", "external_id", "status", "lines"],
+}
+
+CANCEL_IN = {
+    "type": "object",
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200}},
+    "additionalProperties": False,
+}
