@@ -100,5 +100,7 @@ def _load_jobs() -> None:
     if _loaded:
         return
     from wms import housekeeping  # noqa: F401
+    from wms.orders import jobs as _order_jobs  # noqa: F401
+    from wms.webhooks import jobs as _webhook_jobs  # noqa: F401
 
     _loaded = True

@@ -198,3 +198,16 @@ def test_status_history_is_recorded(shop, any_app):
                  .filter_by(order_id=r.json["id"]).order_by(OrderTransition.id)]
     assert steps == [(None, "received"), ("received", "backordered"), ("backordered", "allocated"),
                      ("allocated", "cancelled")]
+
+
+def test_backorder_sweep_serves_orders_beyond_the_per_arrival_limit(shop, any_app, monkeypatch):
+    from wms.orders import allocation, services
+
+    monkeypatch.setattr(allocation, "BACKORDERS_PER_ARRIVAL", 1)
+    ids = [post_order(shop, order_body(f"SO-5{i}", lines=(("MUG", 1),))).json["id"] for i in range(3)]
+    stock(shop, "MUG", "F-1", 3)  # serves one order at once, the limit
+    statuses = [shop.get(f"/orders/{i}").json["status"] for i in ids]
+    assert statuses == ["allocated", "backordered", "backordered"]
+    with any_app.app_context():
+        assert services.serve_all_backorders() == 2
+    assert [shop.get(f"/orders/{i}").json["status"] for i in ids] == ["allocated"] * 3

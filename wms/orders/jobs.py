@@ -1,0 +1,18 @@
+"""Scheduled order work."""
+from __future__ import annotations
+
+import logging
+
+from wms.orders import services
+from wms.scheduler import job
+
+log = logging.getLogger(__name__)
+
+
+@job("serve-backorders", singleton=True, minutes=1)
+def serve_backorders(app) -> int:
+    """Stock arrivals serve waiting orders at once, up to a limit; this sweep serves whatever is left."""
+    served = services.serve_all_backorders()
+    if served:
+        log.info("allocated %d backordered orders", served)
+    return served
