@@ -119,12 +119,21 @@ def run(scope: str, handler: Callable[[], object], status: int) -> Response:
         return apply()
     except WmsError as err:
         response = handle_wms_error(err)
+        if response.status_code >= 500:
+            # Busy is no outcome of the request but a plea to resend it: storing it would answer every
+            # retry with 503 forever. Free the key instead, as for any failure that is not the client's.
+            _release(scope, key)
+            return response
         atomic(_finish)(scope, key, response.status_code, response.get_data())
         return response
     except BaseException:
-        # An unexpected failure: free the key so the storefront's retry is processed afresh.
-        atomic(lambda: db.session.execute(
-            update(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key,
-                                         IdempotencyKey.state == "running")
-            .values(updated_at=utcnow() - STALE_AFTER - timedelta(seconds=1))))()
+        _release(scope, key)
         raise
+
+
+def _release(scope: str, key: str) -> None:
+    """Make a claim stale at once, so the storefront's retry is processed afresh."""
+    atomic(lambda: db.session.execute(
+        update(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key,
+                                     IdempotencyKey.state == "running")
+        .values(updated_at=utcnow() - STALE_AFTER - timedelta(seconds=1))))()

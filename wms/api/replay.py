@@ -2,7 +2,7 @@
 
 Handhelds resend when a reply is lost on Wi-Fi. The reply to a successful scan is stored in the same
 transaction as the stock change it made, so a crash can never keep one without the other; a rejected
-scan's reply is stored on its own, since it changed nothing.
+scan's reply is stored on its own, since it changed nothing. A 503 busy is not stored: it asks for the retry.
 """
 from __future__ import annotations
 
@@ -95,6 +95,10 @@ def run_scan(op, payload: dict, call: Callable[[dict], Any], status: int) -> Res
         try:
             body, code = apply()
         except WmsError as err:
+            # A 5xx (busy: the transaction lost every lock race) is no outcome of the scan but a request to
+            # send it again; stored, it would be replayed to that retry forever and the scan never booked.
+            if status_for(err) >= 500:
+                raise
             body, code = keep_rejection(err)
     except IntegrityError:
         # Two copies of one scan ran at once and the other stored its reply first: ours rolled back.

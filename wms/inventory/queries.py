@@ -65,7 +65,8 @@ class LedgerProblem:
 def check_ledger() -> list[LedgerProblem]:
     """Every quant equals the sum of its moves; no negative stock at a real place; no over-promising.
 
-    Runs in one read transaction so it sees one consistent snapshot of quants and moves.
+    Each comparison of quants with moves is one statement, so it sees one snapshot of both even on
+    PostgreSQL's default READ COMMITTED, where separate statements may see different commits.
     """
     incoming = (
         select(Move.product_id.label("p"), Move.to_location_id.label("l"), Move.lot.label("lot"),
