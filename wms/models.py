@@ -5,3 +5,13 @@ from wms.inventory.models import Layout, Location, Move, Product, Quant  # noqa:
 from wms.api.idempotency import IdempotencyKey  # noqa: F401
 from wms.orders.models import Order, OrderLine, OrderTransition, Reservation  # noqa: F401
 from wms.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSequence  # noqa: F401
+from wms.receiving.models import (  # noqa: F401
+    IssuedSscc,
+    PutawayHold,
+    PutawayTask,
+    Receipt,
+    ReceiptLine,
+    ReceivedSerial,
+    SsccSequence,
+)
+from wms.picking.models import PickList, PickTask, Tote, Wave  # noqa: F401

@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import text
 
+from wms.config import ConfigError
 from wms.db import db
 
 log = logging.getLogger(__name__)
@@ -27,18 +28,28 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     func: Callable[[Flask], object]
-    trigger: dict = field(default_factory=dict)  # IntervalTrigger kwargs, or {"cron": "..."}
+    # IntervalTrigger kwargs, {"cron": "..."}, or {"cron_setting": KEY}: the cron expression in app.config[KEY],
+    # where "off" leaves the job unscheduled.
+    trigger: dict = field(default_factory=dict)
     singleton: bool = False
 
 
 JOBS: list[Job] = []
 
 
-def job(name: str, *, singleton: bool = False, cron: str | None = None, **interval) -> Callable:
-    """Declare a scheduled job; `interval` takes IntervalTrigger's seconds=/minutes=/hours=."""
+def job(name: str, *, singleton: bool = False, cron: str | None = None, cron_setting: str | None = None,
+        **interval) -> Callable:
+    """Declare a scheduled job; `interval` takes IntervalTrigger's seconds=/minutes=/hours=.
+
+    `cron_setting` names a setting holding the cron expression, for schedules the operator chooses.
+    """
 
     def register(func: Callable[[Flask], object]) -> Callable[[Flask], object]:
-        JOBS.append(Job(name, func, {"cron": cron} if cron else interval, singleton))
+        if cron_setting:
+            trigger = {"cron_setting": cron_setting}
+        else:
+            trigger = {"cron": cron} if cron else interval
+        JOBS.append(Job(name, func, trigger, singleton))
         return func
 
     return register
@@ -72,7 +83,17 @@ def run_job(app: Flask, spec: Job) -> object:
             db.session.remove()
 
 
-def _trigger(spec: Job):
+def _trigger(spec: Job, app: Flask):
+    """The job's trigger, or None when its schedule is a setting that is "off"."""
+    if "cron_setting" in spec.trigger:
+        key = spec.trigger["cron_setting"]
+        value = app.config.get(key)
+        if value in (None, "", False) or str(value).strip().lower() == "off":
+            return None
+        try:
+            return CronTrigger.from_crontab(str(value).strip(), timezone="UTC")
+        except ValueError as exc:
+            raise ConfigError(f"{key}={value!r} is neither a cron expression nor off: {exc}") from None
     if "cron" in spec.trigger:
         return CronTrigger.from_crontab(spec.trigger["cron"], timezone="UTC")
     return IntervalTrigger(**spec.trigger)
@@ -81,7 +102,10 @@ def _trigger(spec: Job):
 def build(app: Flask, blocking: bool = False):
     scheduler = BlockingScheduler(timezone="UTC") if blocking else BackgroundScheduler(timezone="UTC")
     for spec in JOBS:
-        scheduler.add_job(run_job, _trigger(spec), args=[app, spec], id=spec.name, name=spec.name,
+        trigger = _trigger(spec, app)
+        if trigger is None:
+            continue
+        scheduler.add_job(run_job, trigger, args=[app, spec], id=spec.name, name=spec.name,
                           max_instances=1, coalesce=True, misfire_grace_time=60)
     return scheduler
 
@@ -101,6 +125,8 @@ def _load_jobs() -> None:
         return
     from wms import housekeeping  # noqa: F401
     from wms.orders import jobs as _order_jobs  # noqa: F401
+    from wms.picking import jobs as _picking_jobs  # noqa: F401
+    from wms.receiving import jobs as _receiving_jobs  # noqa: F401
     from wms.webhooks import jobs as _webhook_jobs  # noqa: F401
 
     _loaded = True

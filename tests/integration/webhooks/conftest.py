@@ -1,0 +1,118 @@
+"""Fixtures for webhook tests: a local receiver, a clock the test moves, and a subscribed endpoint."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import Api
+from tests.integration.webhooks.receiver import Receiver
+from wms.db import atomic, db
+from wms.webhooks import delivery, outbox
+from wms.webhooks.courier import Courier, Report
+from wms.webhooks.models import DELIVERING, PENDING, WebhookDelivery
+
+# Short enough that a "slow" receiver costs the test well under a second per timeout.
+TIMEOUT_S = 0.3
+
+
+class SimClock:
+    """The scheduling clock delivery reads: it moves only when the test says so."""
+
+    def __init__(self):
+        # A little ahead of the real clock, so what the test writes next (stamped by it) is already due.
+        self.now = datetime.now(UTC) + timedelta(seconds=2)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+    def to(self, moment: datetime) -> None:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        self.now = max(self.now, moment)
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def clock() -> SimClock:
+    return SimClock()
+
+
+@pytest.fixture
+def courier():
+    c = Courier()
+    yield c
+    c.close()
+
+
+def subscribe(app, url: str, events: list[str], role: str = "storefront") -> dict:
+    app.config["WMS_WEBHOOK_TIMEOUT_SECONDS"] = TIMEOUT_S
+    r = Api(app, role).post("/webhooks", {"url": url, "events": events})
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+@pytest.fixture
+def hooked(any_app, receiver):
+    """The app (on each backend) with the receiver subscribed to every event; returns (app, endpoint reply)."""
+    created = subscribe(any_app, receiver.url, list(outbox.EVENT_TYPES))
+    receiver.secret = created["secret"]
+    return any_app, created
+
+
+def emit_events(app, events: list[tuple[str, str, dict]]) -> list[str]:
+    """Write events in one transaction, as a feature's service would; returns their webhook-ids."""
+
+    @atomic
+    def write():
+        return [outbox.emit(kind, aggregate, data).msg_id for kind, aggregate, data in events]
+
+    with app.app_context():
+        return write()
+
+
+def next_due(app, after: datetime) -> datetime | None:
+    """The next time after `after` when an unfinished delivery's next attempt or lease comes due."""
+    with app.app_context():
+        pending = db.session.scalar(select(func.min(WebhookDelivery.next_attempt_at))
+                                    .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at > after))
+        leased = db.session.scalar(select(func.min(WebhookDelivery.lease_until))
+                                   .where(WebhookDelivery.status == DELIVERING, WebhookDelivery.lease_until > after))
+        db.session.rollback()
+    times = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in (pending, leased) if t is not None]
+    return min(times) if times else None
+
+
+def unfinished(app) -> int:
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(WebhookDelivery)
+                                  .where(WebhookDelivery.status.in_((PENDING, DELIVERING))))
+        db.session.rollback()
+    return count
+
+
+def settle(app, courier: Courier, clock: SimClock, max_rounds: int = 300) -> Report:
+    """Run delivery rounds, moving the clock to the next due time whenever nothing is due, until all finish."""
+    total = Report()
+    for _ in range(max_rounds):
+        with app.app_context():
+            report = delivery.deliver_due(courier, now=clock)
+        total.add(report)
+        if report.claimed:
+            continue
+        if not unfinished(app):
+            return total
+        due = next_due(app, clock.now)
+        if due is None:
+            raise AssertionError("deliveries are due but none can be claimed")
+        clock.to(due)
+    raise AssertionError(f"deliveries still unfinished after {max_rounds} rounds: {total}")

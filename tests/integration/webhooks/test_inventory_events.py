@@ -1,0 +1,123 @@
+"""inventory.level_changed: written in the stock change's own transaction, only when sellable stock changed."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import Api
+from tests.integration.webhooks.conftest import subscribe
+from wms.db import atomic, committing, db
+from wms.inventory import services
+from wms.inventory.ledger import Actor
+from wms.webhooks import outbox
+from wms.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSequence
+
+
+@pytest.fixture
+def stocked(any_app):
+    """MUG with 10 units in bin A-1, two sellable bins, and an endpoint taking inventory events."""
+    api = Api(any_app)
+    assert api.post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350}).status_code == 201
+    for code in ("A-1", "A-2"):
+        assert api.post("/locations", {"code": code, "type": "storage"}).status_code == 201
+    assert api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 10, "reason": "opening"}).status_code == 201
+    subscribe(any_app, "https://shop.example/hooks", ["inventory.level_changed"])
+    return any_app, api
+
+
+def inventory_events(app) -> list[dict]:
+    with app.app_context():
+        rows = db.session.scalars(select(WebhookEvent).order_by(WebhookEvent.id)).all()
+        db.session.rollback()
+        return [json.loads(e.body) | {"aggregate": e.aggregate} for e in rows]
+
+
+def test_a_move_between_two_sellable_bins_emits_nothing(stocked):
+    app, api = stocked
+    r = api.post("/moves", {"sku": "MUG", "from_location": "A-1", "to_location": "A-2", "quantity": 4})
+    assert r.status_code == 201
+    assert inventory_events(app) == []
+
+
+def test_an_adjustment_into_a_sellable_bin_emits_the_new_totals(stocked):
+    app, api = stocked
+    assert api.post("/adjustments", {"sku": "MUG", "location": "A-2", "delta": 5, "reason": "found"}).status_code == 201
+    assert api.post("/adjustments", {"sku": "MUG", "location": "A-1", "counted": 7, "reason": "count"}).status_code == 201
+    events = inventory_events(app)
+    assert [(e["type"], e["aggregate"], e["sequence"], e["data"]) for e in events] == [
+        ("inventory.level_changed", "sku:MUG", 1, {"sku": "MUG", "on_hand": 15, "reserved": 0, "available": 15}),
+        ("inventory.level_changed", "sku:MUG", 2, {"sku": "MUG", "on_hand": 12, "reserved": 0, "available": 12}),
+    ]
+    with app.app_context():
+        assert db.session.scalar(select(WebhookDelivery.status).limit(1)) == "pending"
+        assert len(db.session.scalars(select(WebhookDelivery)).all()) == 2
+
+
+def test_a_move_into_a_place_that_is_not_sellable_reports_the_drop(stocked):
+    app, api = stocked
+    r = api.post("/moves", {"sku": "MUG", "from_location": "A-1", "to_location": "PACK-01", "quantity": 3})
+    assert r.status_code == 201
+    assert [e["data"] for e in inventory_events(app)] == [{"sku": "MUG", "on_hand": 7, "reserved": 0, "available": 7}]
+
+
+def test_a_refused_move_emits_nothing(stocked):
+    app, api = stocked
+    r = api.post("/moves", {"sku": "MUG", "from_location": "A-1", "to_location": "PACK-01", "quantity": 11})
+    assert r.status_code == 409
+    assert inventory_events(app) == []
+
+
+def test_a_transaction_rolled_back_after_its_events_were_written_keeps_none(stocked):
+    app, _ = stocked
+
+    def fail_the_commit(_sender, info):
+        # Runs after the outbox's receiver (connected at app start): the event is already written.
+        written = db.session.scalars(select(WebhookEvent)).all()
+        assert [e.aggregate for e in written] == ["sku:MUG"]
+        raise RuntimeError("the commit fails")
+
+    committing.connect(fail_the_commit)
+    try:
+        with app.app_context(), pytest.raises(RuntimeError, match="the commit fails"):
+            services.adjust("MUG", "A-2", "found", Actor("tester"), delta=5)
+    finally:
+        committing.disconnect(fail_the_commit)
+    assert inventory_events(app) == []
+    with app.app_context():
+        assert db.session.scalars(select(WebhookSequence)).all() == []
+        assert db.session.scalars(select(WebhookDelivery)).all() == []
+    # The next change starts the SKU's sequence at 1: the rolled-back one took no number.
+    Api(app).post("/adjustments", {"sku": "MUG", "location": "A-2", "delta": 5, "reason": "found"})
+    assert [e["sequence"] for e in inventory_events(app)] == [1]
+
+
+def test_a_failing_service_body_emits_nothing(stocked):
+    app, _ = stocked
+
+    @atomic
+    def adjust_then_fail():
+        services.adjust("MUG", "A-2", "found", Actor("tester"), delta=5)
+        raise ValueError("something else went wrong")
+
+    with app.app_context(), pytest.raises(ValueError):
+        adjust_then_fail()
+    assert inventory_events(app) == []
+
+
+def test_without_a_subscriber_no_inventory_event_is_written(any_app):
+    api = Api(any_app)
+    api.post("/products", {"sku": "CAP", "name": "Cap", "weight_g": 100})
+    api.post("/locations", {"code": "B-1", "type": "storage"})
+    subscribe(any_app, "https://shop.example/hooks", ["order.shipped"])
+    assert api.post("/adjustments", {"sku": "CAP", "location": "B-1", "delta": 2, "reason": "x"}).status_code == 201
+    assert inventory_events(any_app) == []
+
+
+def test_emit_needs_the_callers_transaction_and_a_known_type(app):
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="inside the atomic transaction"):
+            outbox.emit("order.shipped", "order:1", {"order_id": 1})
+        with pytest.raises(ValueError, match="unknown webhook event type"):
+            atomic(lambda: outbox.emit("order.teleported", "order:1", {}))()

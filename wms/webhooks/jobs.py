@@ -1,0 +1,25 @@
+"""Scheduled webhook work: draining the outbox every couple of seconds."""
+from __future__ import annotations
+
+import logging
+
+from wms.scheduler import job
+from wms.webhooks import delivery
+from wms.webhooks.courier import Courier, Report
+
+log = logging.getLogger(__name__)
+
+_COURIER = "wms_webhook_courier"
+
+
+@job("deliver-webhooks", seconds=2)
+def deliver_webhooks(app) -> Report:
+    """Send due deliveries. Not a singleton: every worker takes part, SKIP LOCKED keeps them apart."""
+    # The courier lives as long as the app, so the next tick reuses this one's open connections.
+    courier = app.extensions.get(_COURIER)
+    if courier is None:
+        courier = app.extensions[_COURIER] = Courier()
+    report = delivery.drain(courier)
+    if report.claimed:
+        log.info("webhooks: %s", report)
+    return report
