@@ -61,6 +61,11 @@ class Principal:
         return self.role == "admin" or self.role in roles
 
 
+def allowed_roles(roles: tuple[str, ...]) -> list[str]:
+    """Every role an endpoint declared with `roles` admits, admin included: what OpenAPI's x-roles lists."""
+    return [role for role in ROLES if Principal(name=role, role=role).may(roles)]
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -1,10 +1,10 @@
 """The OpenAPI 3.1 document, built from the endpoints as they are declared."""
 from __future__ import annotations
 
-from flask import current_app
-
+from wms import __version__
 from wms.api.errors import ERROR_SCHEMA
 from wms.api.registry import OPERATIONS, Operation
+from wms.auth import allowed_roles
 
 _REASONS = {
     200: "OK", 201: "Created", 400: "The request cannot be read", 401: "No valid credentials",
@@ -29,10 +29,12 @@ def _parameters(op: Operation) -> list[dict]:
 def _operation(op: Operation) -> dict:
     responses: dict[str, dict] = {}
     for status, schema in op.responses.items():
-        content_type = op.content_type if 200 <= status < 300 else "application/json"
+        # An endpoint may answer in several media types (a label as ZPL or PDF, chosen by a parameter).
+        types = (op.content_type,) if isinstance(op.content_type, str) else op.content_type
+        types = types if 200 <= status < 300 else ("application/json",)
         entry: dict = {"description": _REASONS.get(status, "OK")}
-        if schema is not None or content_type != "application/json":
-            entry["content"] = {content_type: {"schema": schema or {}}}
+        if schema is not None or types != ("application/json",):
+            entry["content"] = {t: {"schema": schema or {}} for t in types}
         responses[str(status)] = entry
     for status in sorted(set(op.errors) | {503}):
         responses[str(status)] = {
@@ -45,7 +47,7 @@ def _operation(op: Operation) -> dict:
         "summary": op.summary,
         "tags": [op.tag],
         "security": [{"bearer": []}],
-        "x-roles": list(op.roles),
+        "x-roles": allowed_roles(op.roles),
         "parameters": _parameters(op),
         "responses": responses,
     }
@@ -62,7 +64,7 @@ def document() -> dict:
         paths.setdefault(op.openapi_path, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "wms", "version": current_app.config.get("WMS_VERSION", "0.1.0"),
+        "info": {"title": "wms", "version": __version__,
                  "description": "Warehouse and order-fulfillment service. See CONTRACT.md."},
         "servers": [{"url": "/api/v1"}],
         "paths": paths,

@@ -37,7 +37,7 @@ class Operation:
     responses: dict[int, dict | None] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
     headers: dict[str, dict] = field(default_factory=dict)
-    content_type: str = "application/json"
+    content_type: str | tuple[str, ...] = "application/json"
     description: str = ""
 
     @property
@@ -70,7 +70,7 @@ def endpoint(
     scan: bool = False,
     idempotent: bool = False,
     headers: dict[str, dict] | None = None,
-    content_type: str = "application/json",
+    content_type: str | tuple[str, ...] = "application/json",
     description: str = "",
 ) -> Callable:
     """Register a view under /api/v1 with its contract.
@@ -111,7 +111,7 @@ def endpoint(
             for name, conv in op.path_params:
                 if conv == "int" and path[name] > _MAX_INT_PATH:
                     raise NotFound(f"no {name} {path[name]}")
-                # Text no database can hold names nothing; PostgreSQL would fail on it instead of finding no row.
+                # Text no database can hold names nothing; PostgreSQL would fail on it, not find no row.
                 if conv != "int" and unstorable(path[name]):
                     raise NotFound(f"no {name} {path[name]!r}")
             g.principal = principal

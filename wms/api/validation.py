@@ -50,7 +50,7 @@ def check(schema: dict, instance: Any, what: str = "body") -> None:
     raise Invalid(f"{what} field {first_field!r}: {first_msg}", code="validation_error", details={"fields": problems})
 
 
-def _unstorable(value: Any) -> str | None:
+def unstorable(value: Any) -> str | None:
     """Find text no database can keep (NUL, lone surrogates) before it reaches one."""
     if isinstance(value, str):
         if "\x00" in value:
@@ -61,15 +61,28 @@ def _unstorable(value: Any) -> str | None:
             return "is not valid Unicode"
     elif isinstance(value, dict):
         for k, v in value.items():
-            problem = _unstorable(k) or _unstorable(v)
+            problem = unstorable(k) or unstorable(v)
             if problem:
                 return problem
     elif isinstance(value, list):
         for v in value:
-            problem = _unstorable(v)
+            problem = unstorable(v)
             if problem:
                 return problem
     return None
+
+
+def _not_json(constant: str) -> Any:
+    # Python's json reads NaN and Infinity, which JSON has not: NaN passes every minimum/maximum and
+    # would end up in bin coordinates and in replies no JSON parser reads.
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _number(text: str) -> int | float:
+    # JSON Schema counts 1.0 as an integer, so an "integer" field may arrive as 1.0: hand views the int
+    # they were promised, not a float that breaks range() or an integer column.
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def parse_body(schema: dict) -> Any:
@@ -77,10 +90,12 @@ def parse_body(schema: dict) -> Any:
     if not raw.strip():
         raise BadRequest("this request needs a JSON body", code="invalid_json")
     try:
-        payload = json.loads(raw)
+        payload = json.loads(raw, parse_constant=_not_json, parse_float=_number)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="invalid_json") from None
-    problem = _unstorable(payload)
+    except RecursionError:
+        raise BadRequest("the body is not valid JSON: nested too deeply", code="invalid_json") from None
+    problem = unstorable(payload)
     if problem:
         raise Invalid(f"a text value {problem}", code="validation_error")
     check(schema, payload)
@@ -111,7 +126,7 @@ def parse_query(params: dict[str, dict], required: tuple[str, ...] = ()) -> dict
             if "default" in schema:
                 out[name] = schema["default"]
             continue
-        problem = _unstorable(raw)
+        problem = unstorable(raw)
         if problem:
             raise Invalid(f"query parameter {name!r} {problem}", code="validation_error")
         value = _typed(name, raw, schema)

@@ -26,9 +26,13 @@ from wms.inventory.models import (
 def normalise_gtin(gtin: str) -> str:
     """A GTIN-8/12/13/14 as the GTIN-14 it stands for, its check digit verified."""
     try:
-        return Gtin.parse(gtin.strip()).as_gtin_14()
+        gtin14 = Gtin.parse(gtin.strip()).as_gtin_14()
     except ParseError as exc:
         raise Invalid(str(exc), code="invalid_gtin") from None
+    # Its check digit is right, but GS1 never allots it, and junk scans read as zeros would find the product.
+    if not gtin14.strip("0"):
+        raise Invalid("a GTIN of only zeros names no product", code="invalid_gtin")
+    return gtin14
 
 
 def product_by_sku(sku: str) -> Product:
@@ -62,10 +66,24 @@ def create_product(data: dict) -> Product:
         data["unit_value"] = Decimal(data["unit_value"])
         if not data.get("currency"):
             raise Invalid("unit_value needs a currency", code="currency_required")
+    if "home_location" in data:
+        data["home_location"] = _home_bin(data["home_location"])
     product = Product(**data)
     db.session.add(product)
     db.session.flush()
     return product
+
+
+def _home_bin(code: str) -> Location:
+    """A product's fixed bin must be one that stock can be put away into."""
+    bin_ = db.session.scalar(select(Location).where(Location.code == code))
+    if bin_ is None:  # a field of the body, not the resource asked for: 422, not 404
+        raise Invalid(f"no location {code!r} for home_location", code="unknown_location",
+                      details={"home_location": code})
+    if bin_.type not in SELLABLE_TYPES:
+        raise Invalid(f"{code} is a {bin_.type} location; a home bin is a storage bin or pick face",
+                      code="invalid_home_location", details={"home_location": code})
+    return bin_
 
 
 def _new_location(data: dict) -> Location:
@@ -94,6 +112,11 @@ def ensure_virtual_locations() -> None:
 
 @atomic
 def generate_layout(spec: floor.LayoutSpec, pick_face_levels: tuple[int, ...] = ()) -> Layout:
+    if spec.cross_aisles >= spec.bays_per_aisle:
+        # Each block between two cross aisles needs a bay position, else cross aisles lie side by side.
+        raise Invalid(f"{spec.cross_aisles} cross aisles need more than {spec.bays_per_aisle} bays per side",
+                      code="invalid_layout",
+                      details={"fields": {"cross_aisles": "must be below bays_per_aisle"}})
     if db.session.scalar(select(exists().where(Location.type.in_(("storage", "pick_face")),
                                                Location.aisle.is_not(None)))):
         raise Conflict("this warehouse already has storage bins", code="layout_exists")

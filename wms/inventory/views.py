@@ -33,7 +33,8 @@ def product_json(p: Product) -> dict:
         "expiry_tracked": p.expiry_tracked, "serial_tracked": p.serial_tracked, "hs_code": p.hs_code,
         "country_of_origin": p.country_of_origin,
         "unit_value": None if p.unit_value is None else format(p.unit_value.normalize(), "f"),
-        "currency": p.currency, "created_at": iso(p.created_at),
+        "currency": p.currency, "home_location": p.home_location.code if p.home_location else None,
+        "created_at": iso(p.created_at),
     }
 
 
@@ -41,6 +42,8 @@ def location_json(loc: Location) -> dict:
     return {
         "code": loc.code, "type": loc.type, "zone": loc.zone, "aisle": loc.aisle, "bay": loc.bay,
         "level": loc.level, "x_m": loc.x_m, "y_m": loc.y_m, "virtual": loc.virtual, "sellable": loc.sellable,
+        "max_weight_g": loc.max_weight_g, "max_volume_cm3": loc.max_volume_cm3,
+        "allow_mixed_lots": bool(loc.allow_mixed_lots),
     }
 
 

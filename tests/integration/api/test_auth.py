@@ -1,0 +1,158 @@
+"""Who may call what: 401 without valid credentials, 403 for a role an endpoint does not admit.
+
+The role matrix is read from the OpenAPI document's `x-roles`, so every endpoint, present and
+future, is checked against what it declares; `test_declared_roles_follow_the_contract` then holds
+those declarations to CONTRACT.md section 2.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from werkzeug.security import check_password_hash
+
+from tests.conftest import Api
+from wms import auth
+from wms.api import openapi_document
+from wms.auth import ROLES
+from wms.db import db
+
+DOC = openapi_document()
+OPERATIONS = [(method.upper(), path, op) for path, ops in DOC["paths"].items() for method, op in ops.items()]
+IDS = [f"{m} {p}" for m, p, _ in OPERATIONS]
+
+
+def _url(path: str, op: dict) -> str:
+    for param in op["parameters"]:
+        if param["in"] == "path":
+            value = "1" if param["schema"].get("type") == "integer" else "X-1"
+            path = path.replace("{" + param["name"] + "}", value)
+    return "/api/v1" + path
+
+
+def _call(app, method: str, path: str, op: dict, headers: dict):
+    # An empty JSON object and an Idempotency-Key get every request past reading, so that what
+    # answers is the auth check and not a missing body or header.
+    return app.test_client().open(_url(path, op), method=method, json={} if "requestBody" in op else None,
+                                  headers={"Idempotency-Key": "auth-test", **headers})
+
+
+def _assert_error(r, status: int, code: str | None = None):
+    assert r.status_code == status, (r.status_code, r.get_data(as_text=True))
+    assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message", "details"}
+    if code:
+        assert r.json["error"]["code"] == code
+
+
+@pytest.mark.parametrize("method, path, op", OPERATIONS, ids=IDS)
+def test_missing_invalid_or_malformed_credentials_are_401(app, method, path, op):
+    with app.app_context():
+        good = auth.create_token("admin", "good")
+    for header in (None, "Bearer wms_not-a-real-token", "Bearer " + good + "x", "Basic YWRtaW46YWRtaW4=",
+                   "Bearer", "Bearer   ", good, "Token " + good):
+        r = _call(app, method, path, op, {} if header is None else {"Authorization": header})
+        _assert_error(r, 401, "unauthorized")
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_revoked_token_is_401(app):
+    api = Api(app, "admin")
+    assert api.get("/products").status_code == 200
+    with app.app_context():
+        db.session.execute(text("UPDATE api_tokens SET revoked = :yes"), {"yes": True})
+        db.session.commit()
+    _assert_error(api.get("/products"), 401, "unauthorized")
+
+
+@pytest.mark.parametrize("method, path, op", OPERATIONS, ids=IDS)
+def test_each_role_gets_exactly_what_the_endpoint_declares(app, method, path, op):
+    allowed = set(op["x-roles"])
+    assert allowed <= set(ROLES)
+    for role in ROLES:
+        r = _call(app, method, path, op, Api(app, role).headers)
+        if role in allowed:
+            assert r.status_code not in (401, 403), (role, r.status_code, r.json)
+        else:
+            _assert_error(r, 403, "forbidden")
+
+
+READ_BY_ALL = [("GET", p) for p in ("/products", "/products/{sku}", "/locations", "/locations/{code}",
+                                    "/locations/{code}/stock", "/stock", "/inventory", "/layouts/current",
+                                    "/warehouse")]
+
+
+def _roles(method: str, path: str) -> set[str]:
+    return set(DOC["paths"][path][method.lower()]["x-roles"])
+
+
+@pytest.mark.parametrize("method, path", READ_BY_ALL, ids=[f"{m} {p}" for m, p in READ_BY_ALL])
+def test_every_role_may_read_the_catalogue_layout_and_stock(method, path):
+    assert _roles(method, path) == set(ROLES)
+
+
+def test_declared_roles_follow_the_contract():
+    for method, path, op in OPERATIONS:
+        roles = set(op["x-roles"])
+        assert "admin" in roles, (method, path)
+        if not path.startswith(("/users", "/tokens")):
+            assert "supervisor" in roles, (method, path)
+        else:
+            assert "supervisor" not in roles, (method, path)
+        # The storefront writes only orders, webhooks and returns.
+        if method != "GET" and not path.startswith(("/orders", "/webhooks", "/returns")):
+            assert "storefront" not in roles, (method, path)
+    assert {"receiver", "picker"} <= _roles("POST", "/moves")
+    assert not {"packer", "storefront"} & _roles("POST", "/moves")
+
+
+@pytest.fixture
+def stocked(app):
+    api = Api(app)
+    assert api.post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350}).status_code == 201
+    for code in ("A-1", "A-2"):
+        assert api.post("/locations", {"code": code, "type": "storage"}).status_code == 201
+    r = api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 10, "reason": "opening"})
+    assert r.status_code == 201
+    return api
+
+
+@pytest.mark.parametrize("role, allowed", [("admin", True), ("supervisor", True), ("receiver", True),
+                                           ("picker", True), ("packer", False), ("storefront", False)])
+def test_who_may_move_stock(app, stocked, role, allowed):
+    caller = Api(app, role)
+    r = caller.post("/moves", {"sku": "MUG", "from_location": "A-1", "to_location": "A-2", "quantity": 1})
+    on_hand = {s["location"]: s["on_hand"] for s in stocked.get("/stock?sku=MUG").json["items"]}
+    if allowed:
+        assert r.status_code == 201, r.json
+        assert on_hand == {"A-1": 9, "A-2": 1}
+    else:
+        _assert_error(r, 403, "forbidden")
+        assert on_hand == {"A-1": 10}
+    # Reading stock and inventory is open to every role, the storefront included.
+    assert caller.get("/inventory?sku=MUG").status_code == 200
+    assert caller.get("/products/MUG").status_code == 200
+
+
+def test_tokens_are_stored_only_as_hashes(app):
+    with app.app_context():
+        token = auth.create_token("storefront", "shop")
+        rows = db.session.execute(text("SELECT * FROM api_tokens")).mappings().all()
+    secret = token.removeprefix(auth.TOKEN_PREFIX)
+    assert len(rows) == 1
+    for value in rows[0].values():
+        assert secret not in str(value)
+    assert rows[0]["token_hash"] == auth.hash_token(token)
+    r = app.test_client().get("/api/v1/products", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+
+
+def test_passwords_are_stored_only_as_hashes(app):
+    with app.app_context():
+        auth.create_user("ana", "picker", "correct horse battery")
+        _, generated = auth.create_user("bo", "packer")
+        rows = {r["name"]: r for r in db.session.execute(text("SELECT * FROM users")).mappings()}
+        for name, password in (("ana", "correct horse battery"), ("bo", generated)):
+            assert all(password not in str(v) for v in rows[name].values())
+            assert check_password_hash(rows[name]["password_hash"], password)
+            assert auth.principal_for_login(name, password).role == rows[name]["role"]
+            assert auth.principal_for_login(name, password + "!") is None
+        assert auth.principal_for_login("nobody", "correct horse battery") is None
