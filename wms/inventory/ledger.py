@@ -20,8 +20,8 @@ from wms.inventory import domain
 from wms.inventory.models import Location, Move, Product, Quant
 
 _signals = Namespace()
-# Sent inside the transaction after stock changed, with the product ids whose quants changed, so
-# that orders can allocate backorders and webhooks can write their events in the same commit.
+# Sent inside the transaction after stock changed, with the product ids whose quants changed and
+# those whose sellable available stock went up, so orders can serve backorders in the same commit.
 stock_changed = _signals.signal("stock-changed")
 
 QuantKey = tuple[int, int, str]  # product id, location id, lot
@@ -112,6 +112,7 @@ def post(transfers: list[Transfer], actor: Actor) -> list[Move]:
         keys += [(t.product.id, t.source.id, t.lot), (t.product.id, t.destination.id, t.lot)]
     quants = lock(keys, virtual_of)
     moves = []
+    gained: dict[int, int] = {}  # net change of sellable available stock, per product
     for t in transfers:
         src = quants[(t.product.id, t.source.id, t.lot)]
         dst = quants[(t.product.id, t.destination.id, t.lot)]
@@ -125,17 +126,24 @@ def post(transfers: list[Transfer], actor: Actor) -> list[Move]:
         if dst.expiry is None and src.expiry is not None:
             dst.expiry = src.expiry
         if t.source.sellable:
-            _note_available(t.product.id, -(t.quantity - t.from_reserved))
+            gained[t.product.id] = gained.get(t.product.id, 0) - (t.quantity - t.from_reserved)
         if t.destination.sellable:
-            _note_available(t.product.id, t.quantity)
+            gained[t.product.id] = gained.get(t.product.id, 0) + t.quantity
+        # The related objects are set too, not only their ids: views read move.product and both locations
+        # after the flush, and the session's identity map holds objects only weakly, so by then it could
+        # have dropped them and each read was a SELECT (3 per move).
         moves.append(Move(
             product_id=t.product.id, from_location_id=t.source.id, to_location_id=t.destination.id,
+            product=t.product, from_location=t.source, to_location=t.destination,
             lot=t.lot, quantity=t.quantity, kind=t.kind, reason=t.reason, reference=t.reference,
             actor=actor.name, device=actor.device, created_at=utcnow(),
         ))
     db.session.add_all(moves)
     db.session.flush()
-    stock_changed.send(None, product_ids=sorted({t.product.id for t in transfers}))
+    for product_id, delta in gained.items():
+        _note_available(product_id, delta)
+    stock_changed.send(None, product_ids=sorted({t.product.id for t in transfers}), actor=actor,
+                       increased=sorted(p for p, d in gained.items() if d > 0))
     return moves
 
 
