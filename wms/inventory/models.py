@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,7 +56,11 @@ class Product(db.Model):
     country_of_origin: Mapped[str | None] = mapped_column(String(2))
     unit_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     currency: Mapped[str | None] = mapped_column(String(3))
+    # A fixed bin putaway sends this product to first (receiving's putaway rules).
+    home_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    home_location: Mapped["Location | None"] = relationship(foreign_keys=[home_location_id])
 
 
 class Location(db.Model):
@@ -72,6 +77,11 @@ class Location(db.Model):
     y_m: Mapped[float | None] = mapped_column(Float)
     virtual: Mapped[bool] = mapped_column(Boolean, default=False)
     sellable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the bin can carry; None = no limit known. Putaway fills a bin only up to these.
+    max_weight_g: Mapped[int | None] = mapped_column(BigInteger)
+    max_volume_cm3: Mapped[int | None] = mapped_column(BigInteger)
+    # Lot-tracked products never share a bin with another lot or expiry date unless the bin allows it.
+    allow_mixed_lots: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_locations_type", "type"),)

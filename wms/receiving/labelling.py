@@ -1,0 +1,99 @@
+"""Inbound labels: SSCCs issued from a counter that never repeats, and what SSCC, product and bin labels show."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from wms import warehouse
+from wms.db import atomic, db, is_postgres, utcnow
+from wms.errors import Conflict, NotFound
+from wms.inventory.services import location_by_code, product_by_sku
+from wms.labels.domain import LocationLabel, ProductLabel, SsccLabel
+from wms.labels.gs1 import make_sscc, parse_sscc
+from wms.receiving.models import IssuedSscc, Receipt, ReceiptLine, SsccSequence
+
+# The extension digit tells a carton from a pallet at a glance; the serial reference comes from one
+# counter for both, so an SSCC is unique whatever the kind.
+EXTENSION_DIGIT = {"carton": 0, "pallet": 1}
+
+
+def company_prefix() -> str:
+    prefix = str(current_app.config.get("WMS_GS1_COMPANY_PREFIX", "")).strip()
+    if not (prefix.isascii() and prefix.isdigit() and 6 <= len(prefix) <= 12):
+        raise Conflict(f"WMS_GS1_COMPANY_PREFIX {prefix!r} is not a GS1 company prefix (6 to 12 digits)",
+                       code="gs1_prefix_invalid")
+    return prefix
+
+
+def _next_serials(prefix: str, count: int) -> range:
+    """Take `count` serial references under the counter row's lock, which the upsert holds to commit."""
+    insert = postgresql.insert if is_postgres() else sqlite.insert
+    stmt = (insert(SsccSequence).values(company_prefix=prefix, last=count)
+            .on_conflict_do_update(index_elements=[SsccSequence.company_prefix],
+                                   set_={"last": SsccSequence.last + count})
+            .returning(SsccSequence.last))
+    last = db.session.execute(stmt).scalar_one()
+    if last >= 10 ** (16 - len(prefix)):
+        raise Conflict(f"every SSCC serial reference under prefix {prefix} is used; configure a new prefix",
+                       code="sscc_exhausted")
+    return range(last - count + 1, last + 1)
+
+
+@atomic
+def issue(kind: str, count: int, actor: str) -> list[str]:
+    """New SSCCs for cartons or pallets, recorded so their labels can be printed again."""
+    prefix = company_prefix()
+    ssccs = [make_sscc(EXTENSION_DIGIT[kind], prefix, n) for n in _next_serials(prefix, count)]
+    now = utcnow()
+    db.session.add_all(IssuedSscc(sscc=s, kind=kind, issued_by=actor, issued_at=now) for s in ssccs)
+    db.session.flush()
+    return ssccs
+
+
+def _address_lines(address: dict) -> tuple[str, ...]:
+    town = " ".join(p for p in (address.get("city"), address.get("state"), address.get("postal_code")) if p)
+    parts = (address.get("name"), address.get("company"), address.get("street1"), address.get("street2"), town,
+             address.get("country"))
+    return tuple(p for p in parts if p)
+
+
+def sscc_label(sscc: str) -> SsccLabel:
+    """The label of an SSCC issued here (shipped from this warehouse) or listed on an ASN (received here)."""
+    try:
+        sscc = parse_sscc(sscc)
+    except ValueError:
+        raise NotFound(f"{sscc!r} is not an SSCC", code="unknown_sscc", details={"sscc": sscc}) from None
+    here = _address_lines(warehouse.settings()["address"])
+    if db.session.get(IssuedSscc, sscc) is not None:
+        return SsccLabel(sscc, ship_from=here)
+    lines = db.session.scalars(select(ReceiptLine).where(ReceiptLine.sscc == sscc).order_by(ReceiptLine.id)).all()
+    if not lines:
+        raise NotFound(f"SSCC {sscc} was neither issued here nor listed on an advance ship notice",
+                       code="unknown_sscc", details={"sscc": sscc})
+    supplier = db.session.scalar(select(Receipt.supplier).where(Receipt.id == lines[0].receipt_id))
+    content = {}
+    if len({line.product_id for line in lines}) == 1:  # a GS1 logistic label describes one trade item only
+        lots = {line.lot for line in lines}
+        lot = lots.pop() if len(lots) == 1 else None
+        content = {"gtin": lines[0].product.gtin, "count": sum(line.expected for line in lines),
+                   "lot": lot if lot and len(lot) <= 20 else None}
+        if content["count"] >= 10**8:  # more than AI (37) can say
+            content["count"] = None
+    return SsccLabel(sscc, ship_from=(supplier,) if supplier else (), ship_to=here, **content)
+
+
+def product_label(sku: str) -> ProductLabel:
+    product = product_by_sku(sku)
+    return ProductLabel(product.sku, product.name, product.gtin)
+
+
+def location_label(code: str) -> LocationLabel:
+    loc = location_by_code(code)
+    if loc.aisle is not None:
+        parts = [f"Aisle {loc.aisle}", f"Bay {loc.bay}" if loc.bay is not None else "",
+                 f"Level {loc.level}" if loc.level is not None else ""]
+        caption = " · ".join(p for p in parts if p)
+    else:
+        caption = loc.type.replace("_", " ").capitalize() + (f" · zone {loc.zone}" if loc.zone else "")
+    return LocationLabel(loc.code, caption)

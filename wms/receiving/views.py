@@ -1,0 +1,86 @@
+"""HTTP endpoints of receiving and putaway: each parses, calls one service, and renders."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from wms.api import endpoint, pagination
+from wms.api.pagination import page
+from wms.api.registry import current_principal
+from wms.api.responses import iso
+from wms.inventory import schemas as stock_schemas
+from wms.inventory.views import actor, move_json
+from wms.receiving import putaway, services
+from wms.receiving import schemas as s
+from wms.receiving.events import discrepancy_json, receipt_state
+from wms.receiving.models import Receipt
+
+RECEIVERS = ("receiver", "supervisor")
+
+
+@endpoint("POST", "/receipts", roles=RECEIVERS, summary="Record a purchase order or advance ship notice",
+          tag="receiving", body=s.RECEIPT_IN, response=s.RECEIPT, status=201, errors=(404, 409),
+          description="An ASN line may name the pallet's `sscc` with its `lot` and `expiry`; scanning that "
+                      "SSCC then receives every line listed for it.")
+def create_receipt(body):
+    return receipt_state(services.create_receipt(body, current_principal().name))
+
+
+@endpoint("GET", "/receipts", roles=RECEIVERS, summary="List receipts", tag="receiving",
+          query={"status": {"enum": ["open", "closed"]}, "reference": {"type": "string", "minLength": 1,
+                                                                        "maxLength": 100}},
+          response=s.RECEIPT, paginated=True)
+def list_receipts(query):
+    stmt = select(Receipt)
+    if "status" in query:
+        stmt = stmt.where(Receipt.status == query["status"])
+    if "reference" in query:
+        stmt = stmt.where(Receipt.reference == query["reference"])
+    return page(stmt, Receipt.id, query, receipt_state)
+
+
+@endpoint("GET", "/receipts/<int:receipt_id>", roles=RECEIVERS, summary="Read a receipt", tag="receiving",
+          response=s.RECEIPT)
+def get_receipt(receipt_id):
+    return receipt_state(services.get_receipt(receipt_id))
+
+
+@endpoint("POST", "/receipts/<int:receipt_id>/scan", roles=RECEIVERS, summary="Receive what a scan names",
+          tag="receiving", body=s.SCAN_IN, response=s.SCAN, status=201, errors=(404, 409), scan=True,
+          description="`barcode`: a SKU, a GTIN-8/12/13/14, or a GS1 element string (AIs 00, 01, 10, 17, 21, "
+                      "37) with or without an AIM prefix and with FNC1 as ASCII 29. A malformed barcode is 422 "
+                      "`invalid_barcode`; one that names no product 404 `unknown_product`; over-receipt beyond "
+                      "the tolerance 409 `over_receipt`.")
+def scan(receipt_id, body):
+    return services.receive_scan(receipt_id, body, actor())
+
+
+@endpoint("POST", "/receipts/<int:receipt_id>/close", roles=RECEIVERS, summary="Close a receipt",
+          tag="receiving", response=s.CLOSED, errors=(404,),
+          description="Returns what arrived short, over, or without being expected, and emits `receipt.closed`.")
+def close_receipt(receipt_id):
+    receipt, found = services.close_receipt(receipt_id, current_principal().name)
+    return {"receipt_id": receipt.id, "reference": receipt.reference, "status": receipt.status,
+            "discrepancies": [discrepancy_json(d) for d in found]}
+
+
+@endpoint("GET", "/putaway/suggestions", roles=RECEIVERS, summary="Suggest bins for a receipt's stock",
+          tag="receiving", query={"receipt": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
+          required_query=("receipt",), response=s.SUGGESTION, paginated=True, errors=(404,),
+          description="Rules in order: the product's home bin, a bin with the same SKU and lot, the nearest "
+                      "empty storage bin whose level and capacity fit. Suggested empty bins are held for the "
+                      "caller for 15 minutes.")
+def suggestions(query):
+    plan, until = putaway.suggest(query["receipt"], current_principal().name)
+    items = [{"sku": x.sku, "lot": x.lot or None, "quantity": x.quantity, "from_location": x.from_location,
+              "to_location": x.to_location, "rule": x.rule,
+              "held_until": iso(until) if x.rule == "empty" else None} for x in plan]
+    # The plan is made whole on every call; pages are slices of it.
+    start = pagination.decode(query["cursor"]) if query.get("cursor") else 0
+    end = start + query["limit"]
+    return {"items": items[start:end], "next_cursor": pagination.encode(end) if end < len(items) else None}
+
+
+@endpoint("POST", "/putaway", roles=RECEIVERS, summary="Put received stock away into a bin", tag="receiving",
+          body=s.PUTAWAY_IN, response=stock_schemas.MOVE, status=201, errors=(404, 409), scan=True)
+def put_away(body):
+    return move_json(putaway.put_away(body, current_principal().name, actor()))
