@@ -117,8 +117,8 @@ def generate_layout(spec: floor.LayoutSpec, pick_face_levels: tuple[int, ...] = 
         raise Invalid(f"{spec.cross_aisles} cross aisles need more than {spec.bays_per_aisle} bays per side",
                       code="invalid_layout",
                       details={"fields": {"cross_aisles": "must be below bays_per_aisle"}})
-    if db.session.scalar(select(exists().where(Location.type.in_(("storage", "pick_face")),
-                                               Location.aisle.is_not(None)))):
+    # The contract's rule: no generated floor over bins someone already set up by hand.
+    if db.session.scalar(select(exists().where(Location.type.in_(("storage", "pick_face"))))):
         raise Conflict("this warehouse already has storage bins", code="layout_exists")
     spots = floor.bins(spec)
     taken = set(db.session.scalars(select(Location.code).where(Location.code.in_([s.code for s in spots]))))

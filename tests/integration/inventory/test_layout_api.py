@@ -199,3 +199,11 @@ def test_unit_value_needs_a_currency(any_app):
     assert r.status_code == 422 and r.json["error"]["code"] == "currency_required"
     r = api.post("/products", product(unit_value="12.50", currency="EUR"))
     assert r.status_code == 201 and (r.json["unit_value"], r.json["currency"]) == ("12.5", "EUR")
+
+
+def test_hand_made_storage_bins_also_block_a_generated_layout(api):
+    assert api.post("/locations", {"code": "SHELF-1", "type": "storage"}).status_code == 201
+    r = api.post("/layouts", {"aisles": 2, "bays_per_aisle": 3, "levels": 1, "bay_width_m": 1.0,
+                              "aisle_width_m": 3.0})
+    assert r.status_code == 409 and r.json["error"]["code"] == "layout_exists"
+    assert api.get("/layouts/current").status_code == 404
