@@ -5,6 +5,7 @@ they skip with the reason, except under CI=true, where a missing server fails th
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -65,29 +66,36 @@ def _pg_available() -> str | None:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
 
 
-@pytest.fixture(scope="session")
-def pg_database(tmp_path_factory) -> str:
-    """A migrated PostgreSQL database for this worker, made fresh for the session."""
+@contextlib.contextmanager
+def fresh_pg_database(name: str):
+    """An empty PostgreSQL database of that name, dropped afterwards; skips without a server, fails in CI."""
     problem = _pg_available()
     if problem:
         message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {problem}"
         if IN_CI:
             pytest.fail(message + " (CI requires PostgreSQL)", pytrace=False)
         pytest.skip(message)
-    # The pid keeps concurrent pytest runs on one machine (and one server) out of each other's way.
-    name = f"wms_test_{_worker()}_{os.getpid()}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    app = make_app(url, tmp_path_factory.mktemp("pg-instance"))
-    _migrate(app)
-    _dispose(app)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database(tmp_path_factory) -> str:
+    """A migrated PostgreSQL database for this worker, made fresh for the session."""
+    # The pid keeps concurrent pytest runs on one machine (and one server) out of each other's way.
+    with fresh_pg_database(f"wms_test_{_worker()}_{os.getpid()}") as url:
+        app = make_app(url, tmp_path_factory.mktemp("pg-instance"))
+        _migrate(app)
+        _dispose(app)
+        yield url
 
 
 def _truncate_pg(url: str) -> None:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from urllib3.exceptions import NewConnectionError
 
-from tests.conftest import IN_CI, PG_ADMIN_URL, Api, _dispose, _pg_available, make_app
+from tests.conftest import Api, _dispose, fresh_pg_database, make_app
 from wms.db import db
 from wms.inventory.models import Move
 
@@ -190,21 +190,8 @@ def test_sigkill_mid_burst_on_sqlite_loses_no_committed_move(tmp_path):
 @pytest.fixture
 def pg_url():
     """A fresh PostgreSQL database of this test's own (the server is another process), dropped afterwards."""
-    problem = _pg_available()
-    if problem:
-        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {problem}"
-        if IN_CI:
-            pytest.fail(message + " (CI requires PostgreSQL)", pytrace=False)
-        pytest.skip(message)
-    name = f"wms_kill_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_pg_database(f"wms_kill_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.mark.postgres
