@@ -5,6 +5,8 @@ computed from the counts read under that lock, so two orders can never both be p
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import exists, select
 
 from wms.db import db
@@ -18,26 +20,30 @@ from wms.orders.models import Order, OrderLine, Reservation
 BACKORDERS_PER_ARRIVAL = 50
 
 
-def _candidates(product_ids: set[int]) -> dict[ledger.QuantKey, bool]:
+def _candidates(product_ids: set[int], exclude_locations: Collection[int] = ()) -> dict[ledger.QuantKey, bool]:
     """Quants at sellable places with free stock, and whether each sits in a pick face."""
-    rows = db.session.execute(
+    stmt = (
         select(Quant.product_id, Quant.location_id, Quant.lot, Location.type)
         .join(Location, Location.id == Quant.location_id)
         .where(Quant.product_id.in_(product_ids), Location.sellable.is_(True), Quant.on_hand > Quant.reserved)
-    ).all()
+    )
+    if exclude_locations:
+        stmt = stmt.where(Quant.location_id.not_in(list(exclude_locations)))
+    rows = db.session.execute(stmt).all()
     return {(r.product_id, r.location_id, r.lot): r.type == "pick_face" for r in rows}
 
 
-def allocate(order: Order) -> int:
+def allocate(order: Order, *, exclude_locations: Collection[int] = ()) -> int:
     """Reserve stock for the order's open lines as far as it goes; returns the units newly reserved.
 
     The caller holds the order's row lock. With `allocation == "whole"` nothing is reserved unless
-    every open line can be covered in full.
+    every open line can be covered in full. `exclude_locations` are bins not to promise from (a bin
+    a picker just found short holds less than its count says until it is counted).
     """
     open_lines = [line for line in order.lines if line.allocated < line.quantity]
     if not open_lines:
         return 0
-    faces = _candidates({line.product_id for line in open_lines})
+    faces = _candidates({line.product_id for line in open_lines}, exclude_locations)
     if not faces:
         return 0
     quants = ledger.lock(faces.keys(), {key[1]: False for key in faces})

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wms.db import atomic, db, utcnow
@@ -32,6 +32,26 @@ def transition(order: Order, new: str, actor: str, note: str | None = None) -> N
     db.session.add(OrderTransition(order_id=order.id, from_status=old, to_status=new, actor=actor, note=note))
     if new != old:
         events.status_changed(order)
+
+
+def start_picking(order_ids: list[int], actor: str, note: str | None = None) -> None:
+    """allocated -> picking for the orders a wave releases; the caller holds their row locks.
+
+    Picking tells the storefront nothing (events.STATUS_EVENTS), so a wave of 10,000 orders is one
+    UPDATE and one INSERT of their history rather than a `transition` each.
+    """
+    domain.check_transition("allocated", "picking")
+    if "picking" in events.STATUS_EVENTS:  # then every order needs its event: the slow way
+        for order in db.session.scalars(select(Order).where(Order.id.in_(order_ids))):
+            transition(order, "picking", actor, note)
+        return
+    now = utcnow()
+    for start in range(0, len(order_ids), 500):
+        db.session.execute(update(Order).where(Order.id.in_(order_ids[start:start + 500]),
+                                               Order.status == "allocated").values(status="picking", updated_at=now))
+    db.session.execute(insert(OrderTransition), [
+        {"order_id": oid, "from_status": "allocated", "to_status": "picking", "actor": actor, "note": note, "at": now}
+        for oid in order_ids])
 
 
 def _settle(order: Order, actor: str, note: str | None = None) -> None:
@@ -97,6 +117,19 @@ def reallocate(order_id: int, actor: str) -> Order:
     allocation.allocate(order)
     _settle(order, actor, "re-allocated")
     return order
+
+
+@atomic
+def allocate_orders(order_ids: list[int], actor: str) -> int:
+    """Allocate a batch of received or backordered orders in one transaction; returns how many were served."""
+    served = 0
+    for order_id in sorted(order_ids):  # a fixed order of order-row locks across concurrent batches
+        order = get_order(order_id, lock=True)
+        if order.status in ("received", "backordered"):
+            allocation.allocate(order)
+            _settle(order, actor)
+            served += 1
+    return served
 
 
 def serve_backorders(product_ids: list[int], actor: str, limit: int) -> int:

@@ -219,4 +219,7 @@ def batching_rows(quick: bool = False) -> list[dict]:
 
 def rows(quick: bool = False) -> list[dict]:
     """Every picking figure, in the order `wms bench` prints them."""
-    return route_rows(quick) + timing_rows(quick) + batching_rows(quick)
+    # The wave figures run the service on a database; imported here so this module stays pure.
+    from wms.picking.wave_benchmarks import picking_rows
+
+    return route_rows(quick) + timing_rows(quick) + batching_rows(quick) + picking_rows(quick)

@@ -52,9 +52,14 @@ def ledger_is_clean(app) -> None:
         assert check_reservations() == []
 
 
-def seed(app) -> Api:
-    """The products above and two storage bins, A-1 and A-2; returns an admin client."""
+def seed(app, layout: dict | None = None) -> Api:
+    """The products above and two storage bins, A-1 and A-2; returns an admin client.
+
+    A `layout` is generated first: the contract refuses a generated floor once hand-made bins exist.
+    """
     api = Api(app)
+    if layout is not None:
+        assert api.post("/layouts", layout).status_code == 201
     for body in PRODUCTS:
         assert api.post("/products", body).status_code == 201, body
     for code in ("A-1", "A-2"):

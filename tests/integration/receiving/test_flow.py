@@ -24,9 +24,8 @@ ADDRESS = {"name": "A", "street1": "1 Main St", "city": "Berlin", "postal_code":
 
 
 def test_asn_to_bins_on_postgresql(pg_app, tmp_path):
-    admin = seed(pg_app)
-    assert admin.post("/layouts", {"aisles": 2, "bays_per_aisle": 4, "levels": 2, "bay_width_m": 1.2,
-                                   "aisle_width_m": 3}).status_code == 201
+    admin = seed(pg_app, layout={"aisles": 2, "bays_per_aisle": 4, "levels": 2, "bay_width_m": 1.2,
+                                 "aisle_width_m": 3})
     assert admin.post("/products", {"sku": "JAR", "name": "Jar", "weight_g": 400,
                                     "home_location": "A02-B08-L1"}).status_code == 201
     shop = Api(pg_app, "storefront")

@@ -86,11 +86,11 @@ def test_product_label_carries_sku_and_gtin(catalogue, read, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_location_label_carries_the_bin_code(catalogue, read, fmt):
-    catalogue.post("/layouts", {"aisles": 1, "bays_per_aisle": 2, "levels": 1, "bay_width_m": 1,
-                                "aisle_width_m": 3})
-    assert read(catalogue.get(f"/locations/A01-B02-L1/label?format={fmt}")) == [c128("A01-B02-L1")]
-    assert read(catalogue.get(f"/locations/RECV-01/label?format={fmt}")) == [c128("RECV-01")]
+def test_location_label_carries_the_bin_code(app, read, fmt):
+    floor = seed(app, layout={"aisles": 1, "bays_per_aisle": 2, "levels": 1, "bay_width_m": 1,
+                              "aisle_width_m": 3})
+    assert read(floor.get(f"/locations/A01-B02-L1/label?format={fmt}")) == [c128("A01-B02-L1")]
+    assert read(floor.get(f"/locations/RECV-01/label?format={fmt}")) == [c128("RECV-01")]
 
 
 def test_unknown_things_are_404_and_unprintable_codes_409(catalogue):

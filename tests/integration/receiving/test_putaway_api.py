@@ -11,6 +11,7 @@ from tests.integration.receiving.conftest import (
     Receiver,
     gs1,
     ledger_is_clean,
+    seed,
     stock,
 )
 
@@ -20,9 +21,8 @@ ADDRESS = {"name": "A", "street1": "1 Main St", "city": "Berlin", "postal_code":
 
 
 @pytest.fixture
-def floor(catalogue):
-    assert catalogue.post("/layouts", LAYOUT).status_code == 201
-    return catalogue
+def floor(any_app):
+    return seed(any_app, layout=LAYOUT)
 
 
 def received(api, sku: str, quantity: int, barcode: str | None = None, reference: str = "PO-1") -> int:

@@ -1,0 +1,23 @@
+"""Scheduled picking work: releasing waves on the WMS_AUTO_WAVE cron schedule, when one is set."""
+from __future__ import annotations
+
+import logging
+
+from wms.errors import Conflict
+from wms.picking import waves
+from wms.scheduler import job
+
+log = logging.getLogger(__name__)
+
+
+@job("release-wave", singleton=True, cron_setting="WMS_AUTO_WAVE")
+def release_wave(app) -> int | None:
+    """Release every allocated order waiting, as POST /waves with no limits would; returns the wave id."""
+    try:
+        wave = waves.release_wave({}, "scheduler")
+    except Conflict as err:
+        # Nothing waiting (or no layout yet) is an ordinary tick, not a failure.
+        log.info("no wave released: %s", err.message)
+        return None
+    log.info("released wave %d", wave.id)
+    return wave.id

@@ -1,0 +1,204 @@
+"""Releasing a wave: choose allocated orders, batch them onto carts, route each cart, record the work.
+
+Planning a large wave takes seconds of CPU, so it happens outside the write transaction: the
+orders and their reservations are read, carts planned, and only then one short transaction
+locks the orders, keeps those whose work is still exactly what was planned (an order cancelled
+or re-allocated meanwhile drops out, its cart re-routed without it) and writes pick lists,
+totes and tasks. On SQLite that keeps the single write lock for the writing alone; on
+PostgreSQL the orders are locked with SKIP LOCKED so two supervisors' waves never share one.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import and_, case, func, insert, literal, select
+
+from wms.db import atomic, db, is_postgres
+from wms.errors import Conflict
+from wms.inventory.models import Location, Quant
+from wms.orders import services as orders
+from wms.orders.models import Order, OrderLine, Reservation
+from wms.picking import domain
+from wms.picking.batching import Cart
+from wms.picking.geometry import FloorPlan, PickPoint, walk_length
+from wms.picking.models import OPEN, TASK_OPEN, PickList, PickTask, Tote, Wave
+from wms.picking.planning import plan_carts
+from wms.picking.routing import best_route
+from wms.picking.services import floor_plan
+
+# Orders whose reservations are read per query; keeps IN lists far below every backend's limit.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One task to make: units of a reservation not yet on an open pick list."""
+
+    line_id: int
+    product_id: int
+    location_id: int
+    lot: str
+    quantity: int
+    point: PickPoint | None
+
+
+Planner = Callable[[FloorPlan, Sequence[Sequence[PickPoint]], int], list[Cart]]
+
+
+def release_wave(params: dict, actor: str, *, planner: Planner = plan_carts) -> Wave:
+    """Release allocated orders (highest priority, earliest carrier cut-off, oldest first) as pick lists.
+
+    `planner` puts the orders' pick points on carts; the benchmark swaps in the naive one.
+    """
+    capacity = params.get("cart_capacity") or current_app.config.get("WMS_CART_CAPACITY", 12)
+    plan = floor_plan()
+    limit = params.get("max_orders")
+    if params.get("max_picklists"):
+        limit = min(limit or 2**31, params["max_picklists"] * capacity)
+    chosen = _choose(plan, params, limit)
+    if not chosen:
+        raise Conflict("no allocated orders are waiting to be picked" + _filters(params), code="no_orders",
+                       details={k: params[k] for k in ("carrier", "cutoff") if k in params})
+    ids = list(chosen)
+    carts = planner(plan, [[d.point for d in chosen[o]] for o in ids], capacity)
+    return _record(plan, params, capacity, ids, chosen, carts, actor)
+
+
+def _filters(params: dict) -> str:
+    said = [f"{k} {params[k]}" for k in ("carrier", "cutoff") if k in params]
+    return f" ({', '.join(said)})" if said else ""
+
+
+def _ranked(params: dict):
+    """Ids of allocated orders in release order, filtered by carrier and cut-off."""
+    cutoffs = domain.carrier_cutoffs(current_app.config.get("WMS_CARRIER_CUTOFFS", {}))
+    stmt = select(Order.id).where(Order.status == "allocated")
+    if "carrier" in params:
+        stmt = stmt.where(Order.carrier == params["carrier"])
+    if "cutoff" in params:
+        stmt = stmt.where(Order.carrier.in_(domain.carriers_due_by(cutoffs, params["cutoff"])))
+    due = case(cutoffs, value=Order.carrier, else_=domain.NO_CUTOFF) if cutoffs else literal(domain.NO_CUTOFF)
+    return stmt.order_by(Order.priority.desc(), due, Order.created_at, Order.id)
+
+
+def _choose(plan: FloorPlan, params: dict, limit: int | None) -> dict[int, list[Demand]]:
+    """Up to `limit` orders in release order, each with the tasks it still needs (orders needing none skipped)."""
+    ranked = list(db.session.scalars(_ranked(params)))
+    chosen: dict[int, list[Demand]] = {}
+    for start in range(0, len(ranked), _CHUNK):
+        wanted = ranked[start:start + _CHUNK]
+        found = demands(plan, wanted)
+        for order_id in wanted:
+            if found.get(order_id):
+                chosen[order_id] = found[order_id]
+                if limit is not None and len(chosen) >= limit:
+                    return chosen
+    return chosen
+
+
+def demands(plan: FloorPlan | None, order_ids: list[int]) -> dict[int, list[Demand]]:
+    """Per order: its reservations less what open tasks already cover, as tasks to make.
+
+    Without a plan the demands carry no pick points (enough to compare with an earlier read).
+    """
+    if not order_ids:
+        return {}
+    open_tasks = (
+        select(PickTask.order_line_id, PickTask.location_id, PickTask.lot,
+               func.sum(PickTask.quantity - PickTask.picked - PickTask.short).label("covered"))
+        .where(PickTask.order_id.in_(order_ids), PickTask.status == TASK_OPEN)
+        .group_by(PickTask.order_line_id, PickTask.location_id, PickTask.lot).subquery()
+    )
+    rows = db.session.execute(
+        select(OrderLine.order_id, Reservation.order_line_id, Quant.product_id, Quant.location_id, Quant.lot,
+               Reservation.quantity, func.coalesce(open_tasks.c.covered, 0), Location.aisle, Location.y_m)
+        .select_from(Reservation)
+        .join(OrderLine, OrderLine.id == Reservation.order_line_id)
+        .join(Quant, Quant.id == Reservation.quant_id)
+        .join(Location, Location.id == Quant.location_id)
+        .outerjoin(open_tasks, and_(open_tasks.c.order_line_id == Reservation.order_line_id,
+                                    open_tasks.c.location_id == Quant.location_id, open_tasks.c.lot == Quant.lot))
+        .where(OrderLine.order_id.in_(order_ids))
+        .order_by(OrderLine.order_id, Reservation.order_line_id, Reservation.id)
+    ).all()
+    out: dict[int, list[Demand]] = defaultdict(list)
+    for order_id, line_id, product_id, location_id, lot, reserved, covered, aisle, y_m in rows:
+        if reserved > covered:
+            point = domain.pick_point(plan, aisle, y_m) if plan is not None else None
+            out[order_id].append(Demand(line_id, product_id, location_id, lot, int(reserved - covered), point))
+    return dict(out)
+
+
+def _key(ds: list[Demand]) -> list[tuple]:
+    return sorted((d.line_id, d.location_id, d.lot, d.quantity) for d in ds)
+
+
+@atomic
+def _record(plan: FloorPlan, params: dict, capacity: int, ids: list[int], chosen: dict[int, list[Demand]],
+            carts: list[Cart], actor: str) -> Wave:
+    stmt = select(Order.id).where(Order.status == "allocated")
+    if is_postgres():
+        stmt = stmt.with_for_update(skip_locked=True)
+    locked: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        locked.update(db.session.scalars(stmt.where(Order.id.in_(ids[start:start + _CHUNK]))))
+    now = demands(None, sorted(locked))
+    keep = {i for i, oid in enumerate(ids) if oid in locked and _key(now.get(oid, [])) == _key(chosen[oid])}
+    if not keep:
+        raise Conflict("the chosen orders changed while the wave was planned; release it again",
+                       code="orders_changed")
+    wave = Wave(cart_capacity=capacity, params=dict(params), created_by=actor)
+    db.session.add(wave)
+    db.session.flush()
+    routes = _still_valid(plan, carts, keep, [chosen[o] for o in ids])
+    # Carts of the most urgent orders first, so pickers taking lists in id order take those first.
+    routes.sort(key=lambda r: min(r[0]))
+    lists = [PickList(wave_id=wave.id, status=OPEN, route_length_m=length) for _, _, length in routes]
+    db.session.add_all(lists)
+    db.session.flush()
+    tote_rows = [{"pick_list_id": pl.id, "order_id": ids[o], "slot": slot}
+                 for pl, (members, _, _) in zip(lists, routes) for slot, o in enumerate(members, start=1)]
+    tote_ids = _insert_returning_ids(Tote, tote_rows)
+    tote_of = {(row["pick_list_id"], row["order_id"]): tid for row, tid in zip(tote_rows, tote_ids)}
+    task_rows = []
+    for pl, (_, stops, _) in zip(lists, routes):
+        for seq, (o, k) in enumerate(stops, start=1):
+            d = chosen[ids[o]][k]
+            task_rows.append({
+                "pick_list_id": pl.id, "seq": seq, "order_id": ids[o], "order_line_id": d.line_id,
+                "tote_id": tote_of[(pl.id, ids[o])], "product_id": d.product_id, "location_id": d.location_id,
+                "lot": d.lot, "quantity": d.quantity, "picked": 0, "short": 0, "status": TASK_OPEN,
+            })
+    db.session.execute(insert(PickTask), task_rows)
+    orders.start_picking(sorted(ids[i] for i in keep), actor, f"wave {wave.id}")
+    return wave
+
+
+def _still_valid(plan: FloorPlan, carts: list[Cart], keep: set[int],
+                 work: list[list[Demand]]) -> list[tuple[list[int], list[tuple[int, int]], float]]:
+    """Each cart as (orders, stops in order, walk length), without orders that dropped out (re-routed then)."""
+    out = []
+    for cart in carts:
+        members = [o for o in cart.orders if o in keep]
+        if not members:
+            continue
+        if len(members) == len(cart.orders):
+            stops = list(cart.route)
+        else:
+            flat = [(o, k) for o in members for k in range(len(work[o]))]
+            route = best_route(plan, [work[o][k].point for o, k in flat])
+            stops = [flat[i] for i in route.order]
+        # Measured again from the stops themselves: route_length_m must be exactly this walk.
+        out.append((members, stops, walk_length(plan, [work[o][k].point for o, k in stops])))
+    return out
+
+
+def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Insert many rows at once and get their ids back in the rows' order."""
+    if not rows:
+        return []
+    result = db.session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
