@@ -15,7 +15,9 @@ import re
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -73,21 +75,41 @@ def pg_admin(tmp_path_factory, request):
     yield from _fuzzed_app("postgresql", tmp_path_factory, request)
 
 
-@schema.parametrize()
-@FUZZ
-def test_api_on_sqlite(case, sqlite_admin):
-    app, headers = sqlite_admin
+# One pytest item per operation, each with its own node id: schemathesis's own parametrize gives every
+# operation the same node id, and pytest-xdist, which schedules by node id, then ran only one of them.
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+BY_OPERATION = pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
+
+
+def _cases(operation):
+    """Valid requests and ones the schema forbids (negative_data_rejection judges the latter)."""
+    return st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+
+
+def _fuzz(operation, data, app, headers) -> None:
+    case = data.draw(_cases(operation))
     response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
     assert response.status_code not in (401, 403), "the admin's token must reach the endpoint itself"
+
+
+@BY_OPERATION
+@FUZZ
+@given(data=st.data())
+def test_api_on_sqlite(operation, data, sqlite_admin):
+    _fuzz(operation, data, *sqlite_admin)
 
 
 @pytest.mark.postgres
-@schema.parametrize()
+@BY_OPERATION
 @FUZZ
-def test_api_on_postgresql(case, pg_admin):
-    app, headers = pg_admin
-    response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
-    assert response.status_code not in (401, 403), "the admin's token must reach the endpoint itself"
+@given(data=st.data())
+def test_api_on_postgresql(operation, data, pg_admin):
+    _fuzz(operation, data, *pg_admin)
+
+
+def test_every_operation_is_fuzzed_under_its_own_node_id():
+    ids = [op.label for op in OPERATIONS]
+    assert len(ids) == len(set(ids)) == sum(len(methods) for methods in openapi_document()["paths"].values())
 
 
 def test_fuzzed_document_is_the_served_one(app):
