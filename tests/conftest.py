@@ -62,7 +62,7 @@ def _pg_available() -> str | None:
             conn.execute(text("SELECT 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # any failure to reach the server means "no PostgreSQL here"
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means "no PostgreSQL here"
         return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
 
 

@@ -11,8 +11,8 @@ __version__ = "0.1.0"
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the service: settings, database, API, scheduler hooks; `test_config` overrides settings."""
     from wms import api, db, models, scheduler  # noqa: F401 - models registers every table
-    from wms.orders import services as orders
     from wms.config import flask_config, load_settings
+    from wms.orders import services as orders
     from wms.webhooks import outbox
 
     instance_path = (test_config or {}).get("WMS_INSTANCE_PATH") or os.environ.get("WMS_INSTANCE_PATH") or None

@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 

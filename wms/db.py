@@ -8,8 +8,9 @@ import random
 import threading
 import time
 import weakref
-from datetime import datetime, timezone
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from blinker import Namespace
 from flask import current_app
@@ -55,7 +56,7 @@ _TX_KEY = "wms.tx"
 # to 100 ms, so under many request threads most time went to sleeping (41 moves/s with 32 clients).
 # Write transactions of one process therefore queue on a lock per SQLite engine before BEGIN IMMEDIATE;
 # other processes still meet SQLite's own lock and busy_timeout. The wait is bounded like busy_timeout.
-_sqlite_write_locks: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+_sqlite_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _SQLITE_WRITE_WAIT_S = 30
 
 # PostgreSQL SQLSTATEs worth running the transaction again for.
@@ -63,7 +64,7 @@ _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def engine_options(url: str) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from flask import Response, request
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select, update

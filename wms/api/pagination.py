@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Select
 

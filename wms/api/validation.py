@@ -12,7 +12,7 @@ from jsonschema.exceptions import ValidationError
 from wms.errors import BadRequest, Invalid
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_json: str) -> Draft202012Validator:
     schema = json.loads(schema_json)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -7,9 +7,9 @@ already serialises writers and FOR UPDATE is not emitted).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
 
 from blinker import Namespace
 from sqlalchemy import select, tuple_

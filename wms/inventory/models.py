@@ -60,7 +60,7 @@ class Product(db.Model):
     home_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    home_location: Mapped["Location | None"] = relationship(foreign_keys=[home_location_id])
+    home_location: Mapped[Location | None] = relationship(foreign_keys=[home_location_id])
 
 
 class Location(db.Model):

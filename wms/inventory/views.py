@@ -1,7 +1,7 @@
 """HTTP endpoints of the stock core: each parses, calls one service, and renders."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -154,11 +154,11 @@ def list_moves(query):
     since = None
     if "since" in query:
         try:
-            since = datetime.fromisoformat(query["since"].replace("Z", "+00:00"))
+            since = datetime.fromisoformat(query["since"])  # Python 3.11 reads a trailing Z
         except ValueError:
             raise Invalid("since must be an ISO-8601 time", code="validation_error") from None
         if since.tzinfo is None:
-            since = since.replace(tzinfo=timezone.utc)
+            since = since.replace(tzinfo=UTC)
     return page(queries.moves_query(query.get("sku"), query.get("location"), since), Move.id, query, move_json)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from wms.db import db
 import wms.models  # noqa: F401 - registers every table on the metadata
+from wms.db import db
 
 config = context.config
 target_metadata = db.metadata

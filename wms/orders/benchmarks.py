@@ -36,10 +36,10 @@ ADDRESS = {"name": "Bench Customer", "street1": "1 Main St", "city": "Memphis", 
 def _seed(app, units_per_sku: int) -> str:
     """Products with stock in pick faces, and a storefront token."""
     from wms import auth
+    from wms.db import atomic
     from wms.inventory import ledger, services
     from wms.inventory.ledger import Actor, Transfer
     from wms.inventory.models import SUPPLIER
-    from wms.db import atomic
 
     @atomic
     def stock() -> None:

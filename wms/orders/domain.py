@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pycountry
 
@@ -48,10 +48,10 @@ def check_ship_to(address: dict) -> None:
         raise Invalid(f"{address['country']!r} is not an ISO 3166 country code", code="invalid_address",
                       details={"field": "ship_to.country"})
     state = address.get("state")
-    if state and country.alpha_2 in ("US", "CA", "AU"):
-        if pycountry.subdivisions.get(code=f"{country.alpha_2}-{state}") is None:
-            raise Invalid(f"{state!r} is not a state or province of {country.name}", code="invalid_address",
-                          details={"field": "ship_to.state"})
+    if (state and country.alpha_2 in ("US", "CA", "AU")
+            and pycountry.subdivisions.get(code=f"{country.alpha_2}-{state}") is None):
+        raise Invalid(f"{state!r} is not a state or province of {country.name}", code="invalid_address",
+                      details={"field": "ship_to.state"})
     if country.alpha_2 in ("US", "CA", "AU") and not state:
         raise Invalid(f"addresses in {country.name} need a state", code="invalid_address",
                       details={"field": "ship_to.state"})
@@ -99,7 +99,7 @@ def _age(c: Candidate) -> float:
     """Seconds since the epoch of arrival; SQLite hands back naive UTC, PostgreSQL aware times."""
     if c.in_date is None:
         return float("inf")
-    moment = c.in_date if c.in_date.tzinfo else c.in_date.replace(tzinfo=timezone.utc)
+    moment = c.in_date if c.in_date.tzinfo else c.in_date.replace(tzinfo=UTC)
     return moment.timestamp()
 
 

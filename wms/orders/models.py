@@ -37,7 +37,7 @@ class Order(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
-    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", order_by="OrderLine.id",
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id",
                                                     cascade="all, delete-orphan")
 
 

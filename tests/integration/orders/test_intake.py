@@ -74,7 +74,7 @@ def test_errors_are_replayed_too(shop):
 def test_in_flight_key_is_409_and_a_stale_claim_is_taken_over(shop, any_app):
     from datetime import timedelta
 
-    from wms.api.idempotency import IdempotencyKey, fingerprint  # noqa: F401
+    from wms.api.idempotency import IdempotencyKey, fingerprint
     from wms.db import db, utcnow
 
     body = order_body("SO-5")

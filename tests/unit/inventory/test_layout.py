@@ -1,4 +1,6 @@
 """The layout generator's geometry, as the contract defines it."""
+from itertools import pairwise
+
 from wms.inventory.layout import LayoutSpec, bins, block_sizes, geometry
 
 SPEC = LayoutSpec(aisles=3, bays_per_aisle=5, levels=2, bay_width_m=1.0, aisle_width_m=3.0, cross_aisles=1)
@@ -23,7 +25,7 @@ def test_aisles_numbered_along_x_and_bins_lie_inside_blocks():
     assert all(a["y_start_m"] == cross[0] and a["y_end_m"] == cross[-1] for a in geo["aisles"])
     assert geo["depot"] == {"x_m": xs[0], "y_m": 0.0}
     for s in bins(SPEC):
-        assert any(lo < s.y_m < hi for lo, hi in zip(cross, cross[1:]))
+        assert any(lo < s.y_m < hi for lo, hi in pairwise(cross))
         assert s.x_m == xs[s.aisle - 1]
 
 

@@ -11,7 +11,6 @@ sent to the same empty bin; sscc_sequences is the row-locked counter SSCC serial
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0004'
 down_revision = '0003'
 branch_labels = None

@@ -7,9 +7,8 @@ Create Date: 2026-11-22 13:38:36
 pick_tasks (pick_list_id, seq) is indexed but not unique: a short pick inserts a task mid-route
 and renumbers the tasks after it.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'
