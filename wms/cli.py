@@ -18,6 +18,8 @@ def main() -> None:
     """Warehouse and order-fulfillment service."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Each run of a 2-second job would otherwise log two lines; failures still show as errors.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 @main.command()
