@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from blinker import Namespace
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
@@ -99,6 +99,18 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+def row_by_id(model: type[T], ident: int, missing: Exception, *, lock: bool = False) -> T:
+    """The `model` row with that id, else raise `missing`; with `lock`, row-locked and re-read under the lock."""
+    if lock:
+        found = db.session.scalar(select(model).where(model.id == ident).with_for_update()
+                                  .execution_options(populate_existing=True))
+    else:
+        found = db.session.get(model, ident)
+    if found is None:
+        raise missing
+    return found
 
 
 def tx_info() -> dict:

@@ -5,7 +5,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wms.db import atomic, db, utcnow
+from wms.db import atomic, db, row_by_id, utcnow
 from wms.errors import Conflict, NotFound
 from wms.inventory import ledger
 from wms.inventory.services import product_by_sku
@@ -14,13 +14,8 @@ from wms.orders.models import Order, OrderLine, OrderTransition
 
 
 def get_order(order_id: int, *, lock: bool = False) -> Order:
-    stmt = select(Order).where(Order.id == order_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    order = db.session.scalar(stmt)
-    if order is None:
-        raise NotFound(f"no order {order_id}", code="unknown_order", details={"order_id": order_id})
-    return order
+    return row_by_id(Order, order_id, NotFound(f"no order {order_id}", code="unknown_order",
+                                               details={"order_id": order_id}), lock=lock)
 
 
 def transition(order: Order, new: str, actor: str, note: str | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
-from wms.db import db, utcnow
+from wms.db import db, row_by_id, utcnow
 from wms.errors import Conflict, NotFound
 from wms.inventory.services import current_layout
 from wms.orders import services as orders
@@ -32,21 +32,13 @@ def floor_plan() -> FloorPlan:
 
 
 def get_wave(wave_id: int) -> Wave:
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        raise NotFound(f"no wave {wave_id}", code="unknown_wave", details={"wave_id": wave_id})
-    return wave
+    return row_by_id(Wave, wave_id, NotFound(f"no wave {wave_id}", code="unknown_wave",
+                                             details={"wave_id": wave_id}))
 
 
 def get_pick_list(pick_list_id: int, *, lock: bool = False) -> PickList:
-    stmt = select(PickList).where(PickList.id == pick_list_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    pick_list = db.session.scalar(stmt)
-    if pick_list is None:
-        raise NotFound(f"no pick list {pick_list_id}", code="unknown_picklist",
-                       details={"picklist_id": pick_list_id})
-    return pick_list
+    return row_by_id(PickList, pick_list_id, NotFound(f"no pick list {pick_list_id}", code="unknown_picklist",
+                                                      details={"picklist_id": pick_list_id}), lock=lock)
 
 
 def tasks_of(pick_list: PickList) -> list[PickTask]:

@@ -1,7 +1,7 @@
 """JSON Schemas of the receiving, putaway and inbound label endpoints."""
 from __future__ import annotations
 
-from wms.inventory.schemas import CODE, LOT, NULLABLE_TEXT, QTY, TIME
+from wms.inventory.schemas import CODE, LOT, MOVE_IN, NULLABLE_TEXT, QTY, TIME
 
 DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
@@ -109,12 +109,7 @@ SUGGESTION = {
     "required": ["sku", "quantity", "from_location", "to_location", "rule"],
 }
 
-PUTAWAY_IN = {
-    "type": "object",
-    "properties": {"sku": CODE, "from_location": CODE, "to_location": CODE, "quantity": QTY, "lot": LOT},
-    "required": ["sku", "from_location", "to_location", "quantity"],
-    "additionalProperties": False,
-}
+PUTAWAY_IN = MOVE_IN  # a putaway is a move the receiver is told where to make
 
 SSCC_IN = {
     "type": "object",

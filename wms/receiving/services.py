@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.db import atomic, db, is_postgres, utcnow
+from wms.db import atomic, db, is_postgres, row_by_id, utcnow
 from wms.errors import Conflict, Invalid, NotFound
 from wms.inventory import ledger
 from wms.inventory.ledger import Actor, Transfer
@@ -43,13 +43,8 @@ def tracking(product: Product) -> domain.Tracking:
 
 
 def get_receipt(receipt_id: int, *, lock: bool = False) -> Receipt:
-    stmt = select(Receipt).where(Receipt.id == receipt_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    receipt = db.session.scalar(stmt)
-    if receipt is None:
-        raise NotFound(f"no receipt {receipt_id}", code="unknown_receipt", details={"receipt_id": receipt_id})
-    return receipt
+    return row_by_id(Receipt, receipt_id, NotFound(f"no receipt {receipt_id}", code="unknown_receipt",
+                                                   details={"receipt_id": receipt_id}), lock=lock)
 
 
 def _date(text: str | None) -> date | None:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from wms.db import atomic, db, utcnow
+from wms.db import atomic, db, row_by_id, utcnow
 from wms.errors import Conflict, Invalid, NotFound
 from wms.webhooks import signing
 from wms.webhooks.models import (
@@ -53,10 +53,8 @@ def create_endpoint(url: str, events: list[str], created_by: str) -> WebhookEndp
 
 
 def endpoint_by_id(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        raise NotFound(f"no webhook endpoint {endpoint_id}", code="unknown_webhook", details={"id": endpoint_id})
-    return endpoint
+    return row_by_id(WebhookEndpoint, endpoint_id, NotFound(f"no webhook endpoint {endpoint_id}",
+                                                            code="unknown_webhook", details={"id": endpoint_id}))
 
 
 @atomic
