@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -105,15 +105,40 @@ def create_token(role: str, name: str | None = None, user_id: int | None = None)
     return token
 
 
+_TOKENS = ApiToken.__table__
+# Built once: every API request runs it, and building a select costs more than running it.
+_TOKEN = select(_TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.user_id).where(
+    _TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked.is_(False))
+
+
 def principal_for_token(token: str) -> Principal | None:
-    row = db.session.execute(
-        select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.user_id).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
-        )
-    ).first()
+    """The caller a bearer token stands for, read with one statement on a pooled driver connection.
+
+    Every API request runs this first. Through the session it cost a connection checkout, a BEGIN,
+    the SELECT and a ROLLBACK, each through SQLAlchemy's layers; the driver's cursor runs the same
+    statement (compiled by SQLAlchemy for this database, once) in a tenth of the time.
+    """
+    sql, names = _compiled(db.engine.dialect)
+    conn = db.engine.raw_connection()
+    try:
+        cursor = conn.cursor()
+        params = {"token_hash": hash_token(token)}
+        cursor.execute(sql, [params[n] for n in names] if names else params)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        conn.close()  # back to the pool, which rolls back whatever the driver began
     if row is None:
         return None
-    return Principal(name=row.name, role=row.role, token_id=row.id, user_id=row.user_id)
+    token_id, name, role, user_id = row
+    return Principal(name=name, role=role, token_id=token_id, user_id=user_id)
+
+
+@functools.cache
+def _compiled(dialect) -> tuple[str, tuple[str, ...] | None]:
+    """The token query as this dialect's SQL text, with the order of its positional parameters if any."""
+    compiled = _TOKEN.compile(dialect=dialect)
+    return str(compiled), tuple(compiled.positiontup) if compiled.positional else None
 
 
 def principal_for_login(name: str, password: str) -> Principal | None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from blinker import Namespace
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event, select
+from sqlalchemy import MetaData, event, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
@@ -70,7 +70,9 @@ def utcnow() -> datetime:
 def engine_options(url: str) -> dict[str, Any]:
     """Pool and driver settings that suit each backend."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        # A connection per request thread stays open: with SQLAlchemy's default pool of 5 (plus overflow
+        # closed on return), busy servers opened a connection, ran its PRAGMAs and closed it per request.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "pool_size": 32, "max_overflow": 32}
     return {"pool_size": 20, "max_overflow": 20, "pool_pre_ping": True}
 
 
@@ -113,6 +115,14 @@ def row_by_id(model: type[T], ident: int, missing: Exception, *, lock: bool = Fa
     return found
 
 
+def insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Insert many rows in a few statements (Core, not ORM flushes) and get their ids in the rows' order."""
+    if not rows:
+        return []
+    table = model.__table__
+    return list(db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+
+
 def tx_info() -> dict:
     """Scratch space of the current write transaction, emptied whenever one begins or is rerun."""
     return db.session.info.setdefault(_TX_KEY, {})
@@ -122,7 +132,8 @@ def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def _retryable(exc: DBAPIError) -> bool:
+def lost_lock_race(exc: DBAPIError) -> bool:
+    """Whether the error only says the transaction lost a race for a lock: running it again may succeed."""
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if sqlstate in _RETRY_SQLSTATES:
         return True
@@ -163,8 +174,8 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
                     return result
                 except DBAPIError as exc:
                     session.rollback()
-                    if not _retryable(exc) or attempt == retries:
-                        if _retryable(exc):
+                    if not lost_lock_race(exc) or attempt == retries:
+                        if lost_lock_race(exc):
                             raise Busy("the database stayed busy; try again") from exc
                         raise
                     log.info("transaction lost a lock race (%s); attempt %d", exc.orig, attempt + 1)

@@ -1,28 +1,60 @@
-"""Idempotency-Key handling for storefront writes.
+"""Idempotency-Key handling for storefront writes, concurrent requests committed together.
 
-The first request with a key claims it in a transaction of its own, so a second copy arriving while the
-first still runs sees the claim and gets 409. The reply (success or error) is stored with the key; the
-success reply in the same transaction as the order it created, so a crash keeps both or neither. A
-claim left by a crashed process is taken over once it is older than STALE_AFTER.
+Each request with a key is answered once: its reply, success or error, is stored with the key in the
+same commit as the change it made, so a crash keeps both or neither, and a retry with the same key
+and body gets the stored reply. Concurrent requests of one caller to one endpoint are combined
+(wms/api/combining.py): one transaction checks all their keys, runs the endpoint's view on all their
+bodies at once and stores all the replies. A view refuses a body by returning its error in that
+body's place, having written nothing for it; should a batch raise instead, its bodies are run again
+one by one, each behind a savepoint, so one bad request never takes the others down.
+
+A copy arriving while the first still runs gets 409: within a process an in-flight registry tells;
+across processes on PostgreSQL, a transaction-scoped advisory lock on the key. (On SQLite, writers
+of other processes queue on the database's own lock, so such a copy waits for the first to commit
+and gets its reply.) A `running` row, which earlier versions wrote before the work, is still
+honoured, and taken over once older than STALE_AFTER.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
-from collections.abc import Callable
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Response, request
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from wms.api.combining import Combiner, Failed
 from wms.api.responses import to_response
-from wms.db import atomic, db, utcnow
+from wms.db import atomic, db, is_postgres, lost_lock_race, utcnow
 from wms.errors import BadRequest, Conflict, Invalid, WmsError
 
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(minutes=5)
+
+_in_flight: set[tuple[str, str]] = set()
+_in_flight_lock = threading.Lock()
+_combiners: weakref.WeakValueDictionary[tuple[str, str], Combiner] = weakref.WeakValueDictionary()
+_combiners_lock = threading.Lock()
 
 
 class IdempotencyKey(db.Model):
@@ -41,6 +73,17 @@ class IdempotencyKey(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),)
+
+
+_KEYS = IdempotencyKey.__table__
+# Built once: every storefront write runs them, and building a statement costs more than running it.
+_STORED = select(_KEYS.c.key, _KEYS.c.request_hash, _KEYS.c.state, _KEYS.c.status_code, _KEYS.c.body,
+                 _KEYS.c.updated_at).where(_KEYS.c.scope == bindparam("scope"),
+                                           _KEYS.c.key.in_(bindparam("keys", expanding=True)))
+_INSERT = insert(_KEYS)
+_FINISH = update(_KEYS).where(_KEYS.c.scope == bindparam("scope_"), _KEYS.c.key == bindparam("key_"))
+_TRY_LOCKS = text("SELECT pg_try_advisory_xact_lock(k) FROM unnest(CAST(:lock_ids AS bigint[])) "
+                  "WITH ORDINALITY AS t(k, n) ORDER BY n")
 
 
 def fingerprint() -> str:
@@ -67,73 +110,141 @@ def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+def _in_progress() -> Conflict:
+    return Conflict(f"a request with this {HEADER} is still being processed; retry shortly",
+                    code="request_in_progress")
+
+
+@contextlib.contextmanager
+def _flight(scope: str, key: str) -> Iterator[None]:
+    """Hold (scope, key) as running in this process, or refuse with 409 if a copy already does."""
+    with _in_flight_lock:
+        if (scope, key) in _in_flight:
+            raise _in_progress()
+        _in_flight.add((scope, key))
+    try:
+        yield
+    finally:
+        with _in_flight_lock:
+            _in_flight.discard((scope, key))
+
+
+def _advisory_key(scope: str, key: str) -> int:
+    """A 64-bit lock id for the key, with bit 62 set: scheduler job locks (CRC-32 values) never collide."""
+    digest = int.from_bytes(hashlib.blake2b(f"{scope}\0{key}".encode(), digest_size=8).digest(), "big")
+    return (1 << 62) | (digest & ((1 << 62) - 1))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as its batch sees it: the key, the body's fingerprint, and the body or why it was refused."""
+
+    key: str
+    digest: str
+    body: Any
+    refusal: WmsError | None = None
+
+
+ViewMany = Callable[[list[Any]], Sequence[Any]]
+
+
+def run(scope: str, body: Any, refusal: WmsError | None, view_many: ViewMany, status: int) -> Response:
+    """Answer this request once per (scope, Idempotency-Key), combined with concurrent ones of the same caller.
+
+    `view_many(bodies)` returns, for each body in order, a JSON-able result or the WmsError refusing it.
+    `refusal` is the error the body already got from validation (then `body` is unused).
+    """
+    key = _read_key()
+    call = Call(key, fingerprint(), body, refusal)
+    # End the read transaction authentication opened: a request may wait through several batches, and
+    # on SQLite an open read pins its WAL snapshot, so the log could not be checkpointed meanwhile.
+    db.session.rollback()
+    with _flight(scope, key):
+        with _combiners_lock:
+            combiner = _combiners.get((request.path, scope))
+            if combiner is None:
+                combiner = _combiners[(request.path, scope)] = Combiner(
+                    functools.partial(_answer, scope, view_many, status))
+        return combiner.submit(call)
+
+
 @atomic
-def _claim(scope: str, key: str, digest: str) -> tuple[str, IdempotencyKey | None]:
-    """('new', None) when this request owns the key now, else ('seen', the stored row)."""
-    row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.scope == scope,
-                                                         IdempotencyKey.key == key).with_for_update())
-    now = utcnow()
-    if row is None:
-        db.session.add(IdempotencyKey(scope=scope, key=key, request_hash=digest, state="running",
-                                      created_at=now, updated_at=now))
-        db.session.flush()
-        return "new", None
-    if row.request_hash == digest and row.state == "running" and now - _aware(row.updated_at) > STALE_AFTER:
-        row.updated_at = now  # the first attempt died mid-way: this one takes over
-        return "new", None
-    db.session.expunge(row)
-    return "seen", row
-
-
-def _finish(scope: str, key: str, status: int, body: bytes) -> None:
-    db.session.execute(update(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-                       .values(state="done", status_code=status, body=body.decode(), updated_at=utcnow()))
-
-
-def run(scope: str, handler: Callable[[], object], status: int) -> Response:
-    """Run `handler` once per (scope, Idempotency-Key); replay its stored reply to identical retries."""
+def _answer(scope: str, view_many: ViewMany, status: int, calls: Sequence[Call]) -> list[Response | Failed]:
+    """One transaction for a batch of calls: replay what is stored, run the rest, store their replies."""
     from wms.api.errors import handle_wms_error
 
-    key = _read_key()
-    digest = fingerprint()
-    try:
-        state, row = _claim(scope, key, digest)
-    except IntegrityError:  # another copy claimed the key between our read and insert
-        db.session.rollback()
-        state, row = _claim(scope, key, digest)
-    if state == "seen":
-        if row.request_hash != digest:
-            raise Invalid(f"this {HEADER} was already used with a different request", code="idempotency_key_reused")
-        if row.state == "running":
-            raise Conflict(f"a request with this {HEADER} is still being processed; retry shortly",
-                           code="request_in_progress")
-        return Response(row.body, status=row.status_code, mimetype="application/json")
-
-    @atomic
-    def apply() -> Response:
-        response = to_response(handler(), status)
-        _finish(scope, key, response.status_code, response.get_data())
-        return response
-
-    try:
-        return apply()
-    except WmsError as err:
-        response = handle_wms_error(err)
+    replies: list[Response | Failed | None] = [None] * len(calls)
+    locked = [True] * len(calls)
+    if is_postgres():
+        locked = list(db.session.scalars(_TRY_LOCKS, {"lock_ids": [_advisory_key(scope, c.key) for c in calls]}))
+    stored = {row.key: row for row in db.session.execute(_STORED, {"scope": scope, "keys": [c.key for c in calls]})}
+    todo: list[int] = []
+    for i, call in enumerate(calls):
+        row = stored.get(call.key)
+        if not locked[i]:
+            replies[i] = handle_wms_error(_in_progress())
+        elif row is None:
+            todo.append(i)
+        elif row.request_hash != call.digest:
+            replies[i] = handle_wms_error(Invalid(f"this {HEADER} was already used with a different request",
+                                                  code="idempotency_key_reused"))
+        elif row.state == "done":
+            replies[i] = Response(row.body, status=row.status_code, mimetype="application/json")
+        elif utcnow() - _aware(row.updated_at) <= STALE_AFTER:
+            replies[i] = handle_wms_error(_in_progress())
+        else:
+            todo.append(i)  # a stale claim of a crashed earlier version: this request takes over
+    now = utcnow()
+    fresh, taken_over = [], []
+    for i, outcome in zip(todo, _outcomes(view_many, [calls[i] for i in todo])):
+        if isinstance(outcome, Failed):
+            replies[i] = outcome  # not stored: the storefront's retry is processed afresh
+            continue
+        response = handle_wms_error(outcome) if isinstance(outcome, WmsError) else to_response(outcome, status)
+        replies[i] = response
+        # Busy is no outcome of the request but a plea to resend it: storing it would answer every retry
+        # with 503 forever.
         if response.status_code >= 500:
-            # Busy is no outcome of the request but a plea to resend it: storing it would answer every
-            # retry with 503 forever. Free the key instead, as for any failure that is not the client's.
-            _release(scope, key)
-            return response
-        atomic(_finish)(scope, key, response.status_code, response.get_data())
-        return response
-    except BaseException:
-        _release(scope, key)
-        raise
+            continue
+        done = {"state": "done", "status_code": response.status_code, "body": response.get_data(as_text=True),
+                "updated_at": now}
+        if calls[i].key in stored:
+            taken_over.append({"scope_": scope, "key_": calls[i].key, **done})
+        else:
+            fresh.append({"scope": scope, "key": calls[i].key, "request_hash": calls[i].digest, "created_at": now,
+                          **done})
+    if fresh:
+        db.session.execute(_INSERT, fresh)
+    if taken_over:
+        db.session.execute(_FINISH, taken_over)
+    return replies
 
 
-def _release(scope: str, key: str) -> None:
-    """Make a claim stale at once, so the storefront's retry is processed afresh."""
-    atomic(lambda: db.session.execute(
-        update(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key,
-                                     IdempotencyKey.state == "running")
-        .values(updated_at=utcnow() - STALE_AFTER - timedelta(seconds=1))))()
+def _outcomes(view_many: ViewMany, calls: Sequence[Call]) -> list[Any]:
+    """Each call's result or error: refused bodies keep their refusal, the others go to the view together."""
+    run_on = [c.body for c in calls if c.refusal is None]
+    results = iter(_guarded(view_many, run_on) if run_on else ())
+    return [c.refusal if c.refusal is not None else next(results) for c in calls]
+
+
+def _guarded(view_many: ViewMany, bodies: list[Any]) -> list[Any]:
+    """The view's outcomes behind a savepoint; a batch that raises is run again body by body."""
+    savepoint = db.session.begin_nested()
+    try:
+        results = list(view_many(bodies))
+        savepoint.commit()
+        return results
+    except DBAPIError as exc:
+        if lost_lock_race(exc):
+            raise  # the whole transaction runs again (db.atomic)
+        savepoint.rollback()
+        failure: Any = Failed(exc)
+    except WmsError as err:
+        savepoint.rollback()
+        failure = err
+    except Exception as exc:  # noqa: BLE001 - one request's fault must not fail the others of its batch
+        savepoint.rollback()
+        failure = Failed(exc)
+    if len(bodies) == 1:
+        return [failure]
+    return [_guarded(view_many, [body])[0] for body in bodies]

@@ -17,7 +17,7 @@ from wms.api import idempotency, pagination, replay
 from wms.api.auth import authenticate
 from wms.api.responses import to_response
 from wms.api.validation import parse_body, parse_query, unstorable
-from wms.errors import Forbidden, NotFound
+from wms.errors import Forbidden, NotFound, WmsError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -79,7 +79,9 @@ def endpoint(
     The view is called with the validated `body` (when the endpoint takes one), `query` (a dict of
     typed parameters) and the path parameters. It returns a JSON-able dict, or a Response.
     `scan=True` adds the optional client-made `scan_id` whose reply is stored and replayed.
-    `idempotent=True` requires an Idempotency-Key header and replays the stored reply to retries.
+    `idempotent=True` requires an Idempotency-Key header and replays the stored reply to retries; the
+    view is then called with `bodies`, the bodies of concurrent requests of the same caller, and returns
+    a list in their order of results or the WmsErrors refusing them (wms/api/idempotency.py).
     """
     query = dict(query or {})
     if paginated:
@@ -120,8 +122,13 @@ def endpoint(
             if op.query:
                 kwargs["query"] = parse_query(op.query, op.required_query)
             if idempotent:
-                return idempotency.run(f"{principal.role}:{principal.name}",
-                                       lambda: view(**kwargs, body=parse_body(op.body)), status)
+                # Parsed before any transaction; a refused body is the reply stored for its key.
+                try:
+                    body, refusal = parse_body(op.body), None
+                except WmsError as err:
+                    body, refusal = None, err
+                return idempotency.run(f"{principal.role}:{principal.name}", body, refusal,
+                                       lambda bodies: view(**kwargs, bodies=bodies), status)
             if op.body is not None:
                 payload = parse_body(op.body)
                 if scan:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from blinker import Namespace
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.db import db, tx_info, utcnow
@@ -29,7 +29,7 @@ QuantKey = tuple[int, int, str]  # product id, location id, lot
 _AVAILABLE = "available_delta"
 
 
-def _note_available(product_id: int, delta: int) -> None:
+def note_available(product_id: int, delta: int) -> None:
     """Add to this transaction's net change of a product's sellable available quantity."""
     if delta:
         changes = tx_info().setdefault(_AVAILABLE, {})
@@ -141,7 +141,7 @@ def post(transfers: list[Transfer], actor: Actor) -> list[Move]:
     db.session.add_all(moves)
     db.session.flush()
     for product_id, delta in gained.items():
-        _note_available(product_id, delta)
+        note_available(product_id, delta)
     stock_changed.send(None, product_ids=sorted({t.product.id for t in transfers}), actor=actor,
                        increased=sorted(p for p, d in gained.items() if d > 0))
     return moves
@@ -152,4 +152,83 @@ def set_reserved(quant: Quant, delta: int) -> None:
     b = _balance(quant)
     _store(quant, domain.reserve(b, delta) if delta > 0 else domain.release(b, -delta))
     if quant.location.sellable:
-        _note_available(quant.product_id, -delta)
+        note_available(quant.product_id, -delta)
+
+
+@dataclass(frozen=True)
+class FreeStock:
+    """A sellable quant with unreserved units, as read under its row lock."""
+
+    quant_id: int
+    product_id: int
+    location_id: int
+    lot: str
+    expiry: date | None
+    in_date: datetime | None  # naive from SQLite, aware from PostgreSQL
+    free: int
+    pick_face: bool
+
+
+# Product ids per locking query: below every backend's limit of bound parameters, and big enough
+# that a wave's worth of orders locks its stock in one statement, so in one ascending id order.
+_LOCK_CHUNK = 10_000
+
+
+_Q, _L = Quant.__table__.c, Location.__table__.c
+# Built once (building a select costs SQLAlchemy more than running it); IN lists bound as expanding parameters.
+_FREE_STOCK = (
+    select(_Q.id, _Q.product_id, _Q.location_id, _Q.lot, _Q.expiry, _Q.in_date, _Q.on_hand - _Q.reserved, _L.type)
+    .join_from(Quant.__table__, Location.__table__, _L.id == _Q.location_id)
+    .where(_Q.product_id.in_(bindparam("products", expanding=True)), _L.sellable.is_(True), _Q.on_hand > _Q.reserved)
+    .order_by(_Q.id)
+    .with_for_update(of=Quant.__table__)
+)
+_FREE_STOCK_ELSEWHERE = _FREE_STOCK.where(_Q.location_id.not_in(bindparam("excluded", expanding=True)))
+
+
+def lock_free_stock(product_ids: Iterable[int], exclude_locations: Iterable[int] = ()) -> list[FreeStock]:
+    """Lock the sellable quants of these products that hold unreserved units, in ascending id order.
+
+    The counts are read under the lock, so whatever is planned from them holds until commit.
+    """
+    wanted = sorted(set(product_ids))
+    excluded = sorted(set(exclude_locations))
+    stmt = _FREE_STOCK_ELSEWHERE if excluded else _FREE_STOCK
+    out: list[FreeStock] = []
+    for start in range(0, len(wanted), _LOCK_CHUNK):
+        params = {"products": wanted[start:start + _LOCK_CHUNK], **({"excluded": excluded} if excluded else {})}
+        out += [FreeStock(*row[:7], pick_face=row[7] == "pick_face") for row in db.session.execute(stmt, params)]
+    return out
+
+
+def lock_ids(quant_ids: Iterable[int]) -> None:
+    """Lock quants known by id, in ascending id order."""
+    wanted = sorted(set(quant_ids))
+    for start in range(0, len(wanted), _LOCK_CHUNK):
+        db.session.execute(select(Quant.id).where(Quant.id.in_(wanted[start:start + _LOCK_CHUNK]))
+                           .order_by(Quant.id).with_for_update())
+
+
+# Reserving by quant id in one executemany: the rows are locked by lock_free_stock (or lock) already,
+# and the database's own CHECK refuses a reservation beyond what is on hand.
+_RESERVE = (update(Quant.__table__).where(Quant.__table__.c.id == bindparam("quant_id"))
+            .values(reserved=Quant.__table__.c.reserved + bindparam("units"), updated_at=bindparam("now")))
+
+
+def reserve_many(units_by_quant: dict[int, int], sellable_product_of: dict[int, int]) -> None:
+    """Promise (units > 0) or release (units < 0) units of quants this transaction holds locked.
+
+    `sellable_product_of` maps the quants at sellable places to their product, whose available
+    quantity the change then moves (inventory.level_changed).
+    """
+    if not units_by_quant:
+        return
+    now = utcnow()
+    db.session.execute(_RESERVE, [{"quant_id": q, "units": u, "now": now} for q, u in units_by_quant.items()])
+    per_product: dict[int, int] = {}
+    for quant_id, units in units_by_quant.items():
+        if quant_id in sellable_product_of:
+            product_id = sellable_product_of[quant_id]
+            per_product[product_id] = per_product.get(product_id, 0) - units
+    for product_id, delta in per_product.items():
+        note_available(product_id, delta)

@@ -1,13 +1,22 @@
-"""Promising stock to orders: reserve bins for open lines, release them, and serve backorders as stock arrives.
+"""Promising stock to orders, many at once: reserve bins for open lines, release them, find waiting orders.
 
-Every reservation is made on quants locked through the ledger (ascending id order), and the plan is
-computed from the counts read under that lock, so two orders can never both be promised the last unit.
+Allocation is set-based. One locked read fetches every sellable quant with free units of the products
+in play (FOR UPDATE in ascending quant id, the ledger's one global lock order); the plan is made in
+plain Python against those counts, order after order in the order given, so a batch promises exactly
+what the same orders allocated one by one would; a few executemany statements then write the
+reservations, the quants' reserved counts and the lines' allocated counts. Two transactions never
+both promise the last unit: the second reads the counts only after the first has committed.
+
+The writes are Core statements, not ORM flushes (a flush per order was most of intake's time), so
+ORM objects of the lines, quants and reservations touched are expired afterwards and reload fresh.
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from wms.db import db
 from wms.inventory import ledger
@@ -19,91 +28,164 @@ from wms.orders.models import Order, OrderLine, Reservation
 # backorder job serves the rest, so a large receipt never makes one scan's transaction huge.
 BACKORDERS_PER_ARRIVAL = 50
 
+# Ids per IN list: far below every backend's limit of bound parameters.
+CHUNK = 5_000
 
-def _candidates(product_ids: set[int], exclude_locations: Collection[int] = ()) -> dict[ledger.QuantKey, bool]:
-    """Quants at sellable places with free stock, and whether each sits in a pick face."""
-    stmt = (
-        select(Quant.product_id, Quant.location_id, Quant.lot, Location.type)
-        .join(Location, Location.id == Quant.location_id)
-        .where(Quant.product_id.in_(product_ids), Location.sellable.is_(True), Quant.on_hand > Quant.reserved)
-    )
-    if exclude_locations:
-        stmt = stmt.where(Quant.location_id.not_in(list(exclude_locations)))
-    rows = db.session.execute(stmt).all()
-    return {(r.product_id, r.location_id, r.lot): r.type == "pick_face" for r in rows}
+_LINES = OrderLine.__table__
+_RESERVATIONS = Reservation.__table__
+_ADD_ALLOCATED = (update(_LINES).where(_LINES.c.id == bindparam("line_id"))
+                  .values(allocated=_LINES.c.allocated + bindparam("units")))
+_ADD_RESERVED = (update(_RESERVATIONS).where(_RESERVATIONS.c.id == bindparam("reservation_id"))
+                 .values(quantity=_RESERVATIONS.c.quantity + bindparam("units")))
+_PRODUCTS = Product.__table__
+_OPEN_LINES = (
+    select(_LINES.c.order_id, _LINES.c.id, _LINES.c.product_id, _LINES.c.quantity - _LINES.c.allocated,
+           _PRODUCTS.c.expiry_tracked, _LINES.c.allocated)
+    .join_from(_LINES, _PRODUCTS, _PRODUCTS.c.id == _LINES.c.product_id)
+    .where(_LINES.c.order_id.in_(bindparam("orders", expanding=True)), _LINES.c.allocated < _LINES.c.quantity)
+    .order_by(_LINES.c.id)
+)
 
 
-def allocate(order: Order, *, exclude_locations: Collection[int] = ()) -> int:
-    """Reserve stock for the order's open lines as far as it goes; returns the units newly reserved.
+@dataclass(frozen=True)
+class OpenLine:
+    """An order line still short of stock, as allocation sees it."""
 
-    The caller holds the order's row lock. With `allocation == "whole"` nothing is reserved unless
-    every open line can be covered in full. `exclude_locations` are bins not to promise from (a bin
-    a picker just found short holds less than its count says until it is counted).
+    line_id: int
+    product_id: int
+    missing: int  # units not reserved yet
+    fefo: bool  # an expiry-tracked product: first expired, first out
+    allocated: int = 0  # units reserved (or picked) already: only then can the line hold reservations
+
+
+@dataclass(frozen=True)
+class Need:
+    """An order's open lines; `whole` orders take stock only when every open line can be covered."""
+
+    order_id: int
+    whole: bool
+    lines: tuple[OpenLine, ...]
+
+
+def chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def needs_of(orders: Sequence[tuple[int, str]]) -> list[Need]:
+    """The open lines of (order id, allocation mode) pairs, as needs in the same order."""
+    lines: dict[int, list[OpenLine]] = defaultdict(list)
+    for part in chunks([order_id for order_id, _ in orders]):
+        rows = db.session.execute(_OPEN_LINES, {"orders": part})
+        for order_id, line_id, product_id, missing, fefo, allocated in rows:
+            lines[order_id].append(OpenLine(line_id, product_id, missing, bool(fefo), allocated))
+    return [Need(order_id, mode == "whole", tuple(lines.get(order_id, ()))) for order_id, mode in orders]
+
+
+def allocate(needs: Sequence[Need], *, exclude_locations: Collection[int] = ()) -> dict[int, int]:
+    """Reserve what stock there is for the needs, in their order; returns units newly reserved per line id.
+
+    The caller holds the orders' row locks. `exclude_locations` are bins not to promise from (a bin a
+    picker just found short holds less than its count says until it is counted).
     """
-    open_lines = [line for line in order.lines if line.allocated < line.quantity]
-    if not open_lines:
-        return 0
-    faces = _candidates({line.product_id for line in open_lines}, exclude_locations)
-    if not faces:
-        return 0
-    quants = ledger.lock(faces.keys(), {key[1]: False for key in faces})
-    free = {q.id: q.on_hand - q.reserved for q in quants.values()}
-    by_product: dict[int, list[Quant]] = {}
-    for q in quants.values():
-        by_product.setdefault(q.product_id, []).append(q)
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(by_product)))}
-
-    plans: list[tuple[OrderLine, list[tuple[int, int]]]] = []
-    for line in open_lines:
-        product = products.get(line.product_id)
-        pool = [domain.Candidate(q.id, free[q.id], faces[(q.product_id, q.location_id, q.lot)], q.expiry, q.in_date)
-                for q in by_product.get(line.product_id, [])]
-        plan = domain.plan_line(line.quantity - line.allocated, pool, fefo=bool(product and product.expiry_tracked))
-        for quant_id, units in plan:
-            free[quant_id] -= units  # two lines of one product share the same bins
-        plans.append((line, plan))
-
-    if order.allocation == "whole" and any(
-            sum(u for _, u in plan) < line.quantity - line.allocated for line, plan in plans):
-        return 0
-    by_id = {q.id: q for q in quants.values()}
-    # The lines' reservations so far, read once: a query per reserved bin (each autoflushing the
-    # session first) was most of an order's allocation time.
-    held = {(r.order_line_id, r.quant_id): r for r in db.session.scalars(
-        select(Reservation).where(Reservation.order_line_id.in_([line.id for line, _ in plans])))}
-    reserved = 0
-    for line, plan in plans:
-        for quant_id, units in plan:
-            ledger.set_reserved(by_id[quant_id], units)
-            existing = held.get((line.id, quant_id))
-            if existing is None:
-                held[(line.id, quant_id)] = Reservation(order_line_id=line.id, quant_id=quant_id, quantity=units)
-                db.session.add(held[(line.id, quant_id)])
-            else:
-                existing.quantity += units
-            line.allocated += units
-            reserved += units
-    return reserved
+    products = {line.product_id for need in needs for line in need.lines}
+    if not products:
+        return {}
+    db.session.flush()  # pending ORM changes reach the database before the counts are read
+    stock = ledger.lock_free_stock(products, exclude_locations)
+    if not stock:
+        return {}
+    placements = _plan(needs, stock)
+    return _write(placements, stock, needs) if placements else {}
 
 
-def release(order: Order) -> int:
-    """Give back every unit reserved for the order; returns how many."""
-    reservations = db.session.scalars(
-        select(Reservation).join(OrderLine, OrderLine.id == Reservation.order_line_id)
-        .where(OrderLine.order_id == order.id)
-    ).all()
-    if not reservations:
+def _plan(needs: Sequence[Need], stock: list[ledger.FreeStock]) -> list[tuple[int, int, int]]:
+    """(line id, quant id, units) for every bin each need takes, planned need by need."""
+    pools: dict[int, list[ledger.FreeStock]] = defaultdict(list)
+    free: dict[int, int] = {}
+    for s in stock:
+        pools[s.product_id].append(s)
+        free[s.quant_id] = s.free
+    placements: list[tuple[int, int, int]] = []
+    for need in needs:
+        taken: list[tuple[int, int, int]] = []
+        short = False
+        for line in need.lines:
+            pool = [domain.Candidate(s.quant_id, free[s.quant_id], s.pick_face, s.expiry, s.in_date)
+                    for s in pools.get(line.product_id, ())]
+            plan = domain.plan_line(line.missing, pool, fefo=line.fefo)
+            for quant_id, units in plan:
+                free[quant_id] -= units  # later lines and orders see what this one took
+                taken.append((line.line_id, quant_id, units))
+            short = short or sum(units for _, units in plan) < line.missing
+        if need.whole and short:
+            for _, quant_id, units in taken:
+                free[quant_id] += units  # a whole order takes nothing until it can take everything
+            continue
+        placements += taken
+    return placements
+
+
+def _write(placements: list[tuple[int, int, int]], stock: list[ledger.FreeStock],
+           needs: Sequence[Need]) -> dict[int, int]:
+    per_quant: Counter[int] = Counter()
+    per_line: Counter[int] = Counter()
+    per_pair: Counter[tuple[int, int]] = Counter()
+    for line_id, quant_id, units in placements:
+        per_quant[quant_id] += units
+        per_line[line_id] += units
+        per_pair[(line_id, quant_id)] += units
+    ledger.reserve_many(dict(per_quant), {s.quant_id: s.product_id for s in stock})
+    # Only a line that has reserved before can hold a reservation of the same bin to add to.
+    earlier = [line.line_id for need in needs for line in need.lines if line.allocated and line.line_id in per_line]
+    held: dict[tuple[int, int], int] = {}
+    for part in chunks(earlier):
+        held.update({(line_id, quant_id): rid for rid, line_id, quant_id in db.session.execute(
+            select(Reservation.id, Reservation.order_line_id, Reservation.quant_id)
+            .where(Reservation.order_line_id.in_(part)))})
+    added = [{"reservation_id": held[pair], "units": units} for pair, units in per_pair.items() if pair in held]
+    new = [{"order_line_id": line_id, "quant_id": quant_id, "quantity": units}
+           for (line_id, quant_id), units in per_pair.items() if (line_id, quant_id) not in held]
+    if added:
+        db.session.execute(_ADD_RESERVED, added)
+    if new:
+        db.session.execute(insert(_RESERVATIONS), new)
+    db.session.execute(_ADD_ALLOCATED, [{"line_id": line_id, "units": units} for line_id, units in per_line.items()])
+    expire(OrderLine, Quant, Reservation)
+    return dict(per_line)
+
+
+def expire(*models: type) -> None:
+    """Expire loaded ORM objects of these models after Core statements changed their rows."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, models):
+            db.session.expire(obj)
+
+
+def release(order_ids: Sequence[int]) -> int:
+    """Give back every unit reserved for these orders (their rows locked by the caller); returns how many."""
+    rows = []
+    for part in chunks(list(order_ids)):
+        rows += db.session.execute(
+            select(Reservation.id, Reservation.quant_id, Reservation.quantity, Quant.product_id, Location.sellable)
+            .join(OrderLine, OrderLine.id == Reservation.order_line_id)
+            .join(Quant, Quant.id == Reservation.quant_id)
+            .join(Location, Location.id == Quant.location_id)
+            .where(OrderLine.order_id.in_(part))).all()
+    if not rows:
         return 0
-    keys = {(r.quant.product_id, r.quant.location_id, r.quant.lot): r for r in reservations}
-    locked = ledger.lock(keys.keys(), {k[1]: r.quant.virtual for k, r in keys.items()})
-    released = 0
-    for key, reservation in keys.items():
-        ledger.set_reserved(locked[key], -reservation.quantity)
-        released += reservation.quantity
-        db.session.delete(reservation)
-    for line in order.lines:
-        line.allocated = 0
-    return released
+    per_quant: Counter[int] = Counter()
+    for _, quant_id, units, _, _ in rows:
+        per_quant[quant_id] -= units
+    ledger.lock_ids(per_quant)
+    ledger.reserve_many(dict(per_quant), {quant_id: product_id for _, quant_id, _, product_id, sellable in rows
+                                         if sellable})
+    for part in chunks([rid for rid, *_ in rows]):
+        db.session.execute(delete(_RESERVATIONS).where(_RESERVATIONS.c.id.in_(part)))
+    for part in chunks(list(order_ids)):
+        db.session.execute(update(_LINES).where(_LINES.c.order_id.in_(part)).values(allocated=0))
+    expire(OrderLine, Quant, Reservation)
+    return -sum(per_quant.values())
 
 
 def waiting_orders(product_ids: list[int], limit: int) -> list[int]:

@@ -55,6 +55,10 @@ class OrderLine(db.Model):
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 
+    @property
+    def sku(self) -> str:
+        return self.product.sku
+
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("allocated >= 0 AND allocated <= quantity", name="allocated_within_quantity"),

@@ -1,16 +1,21 @@
 """Order use cases, one transaction each: intake with allocation, cancellation, backorder release."""
 from __future__ import annotations
 
-from flask import current_app
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, insert, select, update
 
 from wms.db import atomic, db, row_by_id, utcnow
-from wms.errors import Conflict, NotFound
+from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory import ledger
-from wms.inventory.services import product_by_sku
 from wms.orders import allocation, domain, events
+from wms.orders.intake import receive_orders
 from wms.orders.models import Order, OrderLine, OrderTransition
+
+_ORDERS = Order.__table__
+_SET_STATUS = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
+               .values(status=bindparam("status"), updated_at=bindparam("now")))
 
 
 def get_order(order_id: int, *, lock: bool = False) -> Order:
@@ -29,67 +34,63 @@ def transition(order: Order, new: str, actor: str, note: str | None = None) -> N
         events.status_changed(order)
 
 
-def start_picking(order_ids: list[int], actor: str, note: str | None = None) -> None:
-    """allocated -> picking for the orders a wave releases; the caller holds their row locks.
+def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, note: str | None = None, *,
+                    states: dict[int, dict] | None = None) -> None:
+    """`transition` for many (order id, current status) pairs whose rows the caller holds, in a few statements.
 
-    Picking tells the storefront nothing (events.STATUS_EVENTS), so a wave of 10,000 orders is one
-    UPDATE and one INSERT of their history rather than a `transition` each.
+    `states` may hand in the orders' states as they will be after the change, sparing a read of them
+    for the events.
     """
-    domain.check_transition("allocated", "picking")
-    if "picking" in events.STATUS_EVENTS:  # then every order needs its event: the slow way
-        for order in db.session.scalars(select(Order).where(Order.id.in_(order_ids))):
-            transition(order, "picking", actor, note)
+    for _, old in orders:
+        domain.check_transition(old, new)
+    if not orders:
         return
     now = utcnow()
-    for start in range(0, len(order_ids), 500):
-        db.session.execute(update(Order).where(Order.id.in_(order_ids[start:start + 500]),
-                                               Order.status == "allocated").values(status="picking", updated_at=now))
-    db.session.execute(insert(OrderTransition), [
-        {"order_id": oid, "from_status": "allocated", "to_status": "picking", "actor": actor, "note": note, "at": now}
-        for oid in order_ids])
+    db.session.execute(_SET_STATUS, [{"order_id": order_id, "status": new, "now": now} for order_id, _ in orders])
+    db.session.execute(insert(OrderTransition.__table__), [
+        {"order_id": order_id, "from_status": old, "to_status": new, "actor": actor, "note": note, "at": now}
+        for order_id, old in orders])
+    allocation.expire(Order)
+    changed = [order_id for order_id, old in orders if old != new]
+    if changed and new in events.STATUS_EVENTS:
+        states = states or events.order_states(changed)
+        events.statuses_changed(new, [states[order_id] for order_id in changed])
 
 
-def _settle(order: Order, actor: str, note: str | None = None) -> None:
-    """After (re)allocation: allocated when every line is covered, else backordered."""
-    complete = all(line.allocated == line.quantity for line in order.lines)
-    target = "allocated" if complete else "backordered"
-    if target != order.status:
-        transition(order, target, actor, note)
+def start_picking(order_ids: list[int], actor: str, note: str | None = None) -> None:
+    """allocated -> picking for the orders a wave releases; the caller holds their row locks."""
+    transition_many([(order_id, "allocated") for order_id in order_ids], "picking", actor, note)
+
+
+def settle(needs: Sequence[allocation.Need], reserved: dict[int, int], statuses: dict[int, str], actor: str,
+           note: str | None = None, *, states: dict[int, dict] | None = None) -> dict[int, str]:
+    """After (re)allocation: allocated when every open line is covered, else backordered; returns new statuses.
+
+    `statuses` holds each order's status before; `states`, when given, are updated to the new status
+    and used for the events.
+    """
+    moving: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    settled = {}
+    for need in needs:
+        complete = all(reserved.get(line.line_id, 0) == line.missing for line in need.lines)
+        settled[need.order_id] = "allocated" if complete else "backordered"
+        if settled[need.order_id] != statuses[need.order_id]:
+            moving[settled[need.order_id]].append((need.order_id, statuses[need.order_id]))
+    for status, orders in moving.items():
+        if states is not None:
+            for order_id, _ in orders:
+                states[order_id]["status"] = status
+        transition_many(orders, status, actor, note, states=states)
+    return settled
 
 
 @atomic
-def create_order(data: dict, actor: str) -> Order:
-    """Take an order from the storefront and promise it what stock there is."""
-    domain.check_ship_to(data["ship_to"])
-    if db.session.scalar(select(Order.id).where(Order.external_id == data["external_id"])) is not None:
-        raise Conflict(f"order {data['external_id']!r} was already received", code="duplicate_order",
-                       details={"external_id": data["external_id"]})
-    merged: dict[int, int] = {}
-    products = {}
-    for line in data["lines"]:
-        product = product_by_sku(line["sku"])
-        products[product.id] = product
-        merged[product.id] = merged.get(product.id, 0) + line["quantity"]
-    order = Order(
-        external_id=data["external_id"], status="received", ship_to=data["ship_to"],
-        service_level=data.get("service_level", "standard"), carrier=data.get("carrier"),
-        service=data.get("service"), priority=data.get("priority", 0),
-        allocation=data.get("allocation", current_app.config.get("WMS_ALLOCATION", "partial")),
-        created_by=actor, created_at=utcnow(), updated_at=utcnow(),
-        lines=[OrderLine(product_id=pid, quantity=qty, allocated=0, picked=0, shipped=0)
-               for pid, qty in merged.items()],
-    )
-    db.session.add(order)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Another request took this external_id between our check and insert.
-        raise Conflict(f"order {data['external_id']!r} was already received", code="duplicate_order",
-                       details={"external_id": data["external_id"]}) from None
-    db.session.add(OrderTransition(order_id=order.id, from_status=None, to_status="received", actor=actor))
-    allocation.allocate(order)
-    _settle(order, actor)
-    return order
+def create_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
+    """Take orders from the storefront and promise them what stock there is, in their order.
+
+    Returns each order's state, or the error refusing it (which wrote nothing).
+    """
+    return receive_orders(batch, actor)
 
 
 @atomic
@@ -98,9 +99,35 @@ def cancel_order(order_id: int, actor: str, reason: str | None = None) -> Order:
     if order.status == "cancelled":
         return order  # cancelling twice is harmless for a storefront that retries
     domain.check_cancellable(order.status)
-    allocation.release(order)
+    allocation.release([order.id])
     transition(order, "cancelled", actor, reason)
     return order
+
+
+def _lock_waiting(order_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Lock those of the orders still waiting for stock, in ascending id order: id -> (status, allocation)."""
+    found = {}
+    for part in allocation.chunks(sorted(order_ids)):
+        found.update({row.id: (row.status, row.allocation) for row in db.session.execute(
+            select(Order.id, Order.status, Order.allocation)
+            .where(Order.id.in_(part), Order.status.in_(("received", "backordered")))
+            .order_by(Order.id).with_for_update())})
+    return found
+
+
+def _allocate_waiting(order_ids: Sequence[int], actor: str, note: str | None = None, *,
+                      only_served: bool = False) -> list[int]:
+    """Allocate those of the orders (in the order given) still waiting; returns the ids allocated to.
+
+    With `only_served`, orders that got nothing keep their status (and hear nothing).
+    """
+    waiting = _lock_waiting(order_ids)
+    needs = allocation.needs_of([(order_id, waiting[order_id][1]) for order_id in order_ids if order_id in waiting])
+    reserved = allocation.allocate(needs)
+    if only_served:
+        needs = [need for need in needs if any(reserved.get(line.line_id) for line in need.lines)]
+    settle(needs, reserved, {order_id: status for order_id, (status, _) in waiting.items()}, actor, note)
+    return [need.order_id for need in needs]
 
 
 @atomic
@@ -109,35 +136,22 @@ def reallocate(order_id: int, actor: str) -> Order:
     order = get_order(order_id, lock=True)
     if order.status not in ("received", "backordered", "exception"):
         raise Conflict(f"an order that is {order.status} is not waiting for stock", code="invalid_transition")
-    allocation.allocate(order)
-    _settle(order, actor, "re-allocated")
-    return order
+    needs = allocation.needs_of([(order.id, order.allocation)])
+    reserved = allocation.allocate(needs)
+    settle(needs, reserved, {order.id: order.status}, actor, "re-allocated")
+    return get_order(order_id)
 
 
 @atomic
 def allocate_orders(order_ids: list[int], actor: str) -> int:
-    """Allocate a batch of received or backordered orders in one transaction; returns how many were served."""
-    served = 0
-    for order_id in sorted(order_ids):  # a fixed order of order-row locks across concurrent batches
-        order = get_order(order_id, lock=True)
-        if order.status in ("received", "backordered"):
-            allocation.allocate(order)
-            _settle(order, actor)
-            served += 1
-    return served
+    """Allocate a batch of received or backordered orders in one transaction; returns how many were waiting."""
+    return len(_allocate_waiting(sorted(order_ids), actor))
 
 
 def serve_backorders(product_ids: list[int], actor: str, limit: int) -> int:
     """Inside the current transaction: allocate waiting orders for products whose stock went up."""
-    served = 0
-    for order_id in allocation.waiting_orders(product_ids, limit):
-        order = get_order(order_id, lock=True)
-        if order.status not in ("received", "backordered"):
-            continue  # it changed while we waited for its lock
-        if allocation.allocate(order):
-            served += 1
-            _settle(order, actor, "stock arrived")
-    return served
+    waiting = allocation.waiting_orders(product_ids, limit)
+    return len(_allocate_waiting(waiting, actor, "stock arrived", only_served=True)) if waiting else 0
 
 
 @atomic

@@ -18,8 +18,8 @@ ORDER_READERS = ("storefront", "supervisor", "picker", "packer", "receiver")
 @endpoint("POST", "/orders", roles=ORDER_WRITERS, summary="Receive an order from the storefront", tag="orders",
           body=s.ORDER_IN, response=s.ORDER, status=201, errors=(404, 409), idempotent=True,
           description="Send an Idempotency-Key header: a retry with the same key and body gets the first reply.")
-def create_order(body):
-    return events.order_state(services.create_order(body, current_principal().name))
+def create_orders(bodies):
+    return services.create_orders(bodies, current_principal().name)
 
 
 @endpoint("GET", "/orders/<int:order_id>", roles=ORDER_READERS, summary="Read an order", tag="orders",

@@ -146,7 +146,7 @@ def short(pick_list_id: int, body: dict, actor: Actor) -> Outcome:
     line.allocated -= missing
     task.short = missing
     _close(task, TASK_SHORT, actor)
-    allocation.allocate(order, exclude_locations={task.location_id})
+    allocation.allocate(allocation.needs_of([(order.id, order.allocation)]), exclude_locations={task.location_id})
     added = _add_tasks(pick_list, task, order)
     if any(line.allocated < line.quantity for line in order.lines) and order.status == "picking":
         orders.transition(order, "exception", actor.name,

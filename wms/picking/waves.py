@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import and_, case, func, insert, literal, select
 
-from wms.db import atomic, db, is_postgres
+from wms.db import atomic, db, insert_returning_ids, is_postgres
 from wms.errors import Conflict
 from wms.inventory.models import Location, Quant
 from wms.orders import services as orders
@@ -161,7 +161,7 @@ def _record(plan: FloorPlan, params: dict, capacity: int, ids: list[int], chosen
     db.session.flush()
     tote_rows = [{"pick_list_id": pl.id, "order_id": ids[o], "slot": slot}
                  for pl, (members, _, _) in zip(lists, routes) for slot, o in enumerate(members, start=1)]
-    tote_ids = _insert_returning_ids(Tote, tote_rows)
+    tote_ids = insert_returning_ids(Tote, tote_rows)
     tote_of = {(row["pick_list_id"], row["order_id"]): tid for row, tid in zip(tote_rows, tote_ids)}
     task_rows = []
     for pl, (_, stops, _) in zip(lists, routes):
@@ -194,11 +194,3 @@ def _still_valid(plan: FloorPlan, carts: list[Cart], keep: set[int],
         # Measured again from the stops themselves: route_length_m must be exactly this walk.
         out.append((members, stops, walk_length(plan, [work[o][k].point for o, k in stops])))
     return out
-
-
-def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
-    """Insert many rows at once and get their ids back in the rows' order."""
-    if not rows:
-        return []
-    result = db.session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.api.responses import iso
@@ -42,6 +43,25 @@ INVENTORY_LEVEL_CHANGED = "inventory.level_changed"
 MSG_PREFIX = "msg_"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _SUBSCRIBERS = "webhooks.subscribers"
+# Aggregates per IN list, below every backend's limit of bound parameters.
+_CHUNK = 5_000
+# The outbox's statements, built once: building a statement costs SQLAlchemy more than running it.
+_SEQUENCES = WebhookSequence.__table__
+_SET_LAST = update(_SEQUENCES).where(_SEQUENCES.c.aggregate == bindparam("name")).values(last=bindparam("last"))
+_BUMP = {
+    name: dialect.insert(_SEQUENCES).values(aggregate=bindparam("aggregate"), last=1)
+    .on_conflict_do_update(index_elements=[_SEQUENCES.c.aggregate], set_={"last": _SEQUENCES.c.last + 1})
+    .returning(_SEQUENCES.c.last)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_EVENTS = WebhookEvent.__table__
+_INSERT_EVENT = insert(_EVENTS)
+# Ids matched by msg_id: asking for parameter order makes SQLAlchemy insert row by row on SQLite.
+_INSERT_EVENT_RETURNING_ID = insert(_EVENTS).returning(_EVENTS.c.msg_id, _EVENTS.c.id)
+_INSERT_DELIVERY = insert(WebhookDelivery.__table__)
+_ENDPOINTS = WebhookEndpoint.__table__
+_ACTIVE_ENDPOINTS = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.events).where(_ENDPOINTS.c.active.is_(True))
+                     .order_by(_ENDPOINTS.c.id))
 
 
 def new_msg_id() -> str:
@@ -58,17 +78,24 @@ def new_msg_id() -> str:
     return MSG_PREFIX + "".join(reversed(chars))
 
 
-def emit(event_type: str, aggregate: str, data: dict) -> WebhookEvent:
+def emit(event_type: str, aggregate: str, data: dict) -> str:
     """Write one event, and a pending delivery for every active endpoint subscribed to its type.
 
     Must run inside an `atomic` transaction. `aggregate` names what the event is about ("order:42",
     "sku:MUG-S"); its `sequence` is one more than the aggregate's previous event's. `data` is the
     full current state of that thing, so a receiver can keep the latest even when deliveries cross;
     it must be plain JSON (times as ISO-8601 strings, money as decimal strings), else TypeError.
+    Returns the event's public id (its webhook-id).
     """
+    return emit_many(event_type, [(aggregate, data)])[0]
+
+
+def emit_many(event_type: str, items: Sequence[tuple[str, dict]]) -> list[str]:
+    """`emit` for many (aggregate, data) pairs, in a few statements whatever their number."""
     _check_type(event_type)
-    sequence = next_sequence(aggregate)
-    return _write(event_type, aggregate, sequence, data)
+    if not items:
+        return []
+    return _write(event_type, items, next_sequences([aggregate for aggregate, _ in items]))
 
 
 def next_sequence(aggregate: str) -> int:
@@ -79,15 +106,31 @@ def next_sequence(aggregate: str) -> int:
     """
     if not in_transaction():
         raise RuntimeError("webhook events are written inside the atomic transaction of their change")
-    insert = postgresql.insert if is_postgres() else sqlite.insert
-    stmt = (
-        insert(WebhookSequence)
-        .values(aggregate=aggregate, last=1)
-        .on_conflict_do_update(index_elements=[WebhookSequence.aggregate],
-                               set_={"last": WebhookSequence.last + 1})
-        .returning(WebhookSequence.last)
-    )
-    return db.session.execute(stmt).scalar_one()
+    return db.session.execute(_BUMP["postgresql" if is_postgres() else "sqlite"], {"aggregate": aggregate}).scalar_one()
+
+
+def next_sequences(aggregates: Sequence[str]) -> list[int]:
+    """`next_sequence` for each of many aggregates (repeats allowed), their rows locked in name order."""
+    if len(aggregates) == 1:
+        return [next_sequence(aggregates[0])]
+    if not in_transaction():
+        raise RuntimeError("webhook events are written inside the atomic transaction of their change")
+    names = sorted(set(aggregates))
+    dialect_insert = postgresql.insert if is_postgres() else sqlite.insert
+    last: dict[str, int] = {}
+    for start in range(0, len(names), _CHUNK):
+        part = names[start:start + _CHUNK]
+        db.session.execute(dialect_insert(_SEQUENCES).on_conflict_do_nothing(),
+                           [{"aggregate": name, "last": 0} for name in part])
+        last.update((name, n) for name, n in db.session.execute(
+            select(_SEQUENCES.c.aggregate, _SEQUENCES.c.last).where(_SEQUENCES.c.aggregate.in_(part))
+            .order_by(_SEQUENCES.c.aggregate).with_for_update()))
+    out = []
+    for name in aggregates:
+        last[name] += 1
+        out.append(last[name])
+    db.session.execute(_SET_LAST, [{"name": name, "last": last[name]} for name in names])
+    return out
 
 
 def _check_type(event_type: str) -> None:
@@ -99,28 +142,33 @@ def subscribers(event_type: str) -> list[int]:
     """Ids of the active endpoints that take `event_type`, read once per transaction."""
     cache = tx_info().setdefault(_SUBSCRIBERS, None)
     if cache is None:
-        rows = db.session.execute(select(WebhookEndpoint.id, WebhookEndpoint.events)
-                                  .where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id))
-        cache = tx_info()[_SUBSCRIBERS] = [(r.id, frozenset(r.events)) for r in rows]
+        cache = tx_info()[_SUBSCRIBERS] = [(r.id, frozenset(r.events)) for r in db.session.execute(_ACTIVE_ENDPOINTS)]
     return [endpoint_id for endpoint_id, events in cache if event_type in events]
 
 
-def _write(event_type: str, aggregate: str, sequence: int, data: dict) -> WebhookEvent:
+def _write(event_type: str, items: Sequence[tuple[str, dict]], sequences: Sequence[int]) -> list[str]:
+    """Insert the events (Core statements: an ORM flush per event cost more than the rest of an order's intake)."""
     now = utcnow()
+    rows = [_event_row(event_type, aggregate, seq, data, now) for (aggregate, data), seq in zip(items, sequences)]
+    endpoints = subscribers(event_type)
+    if not endpoints:
+        db.session.execute(_INSERT_EVENT, rows)
+    else:
+        ids = dict(db.session.execute(_INSERT_EVENT_RETURNING_ID, rows).all())
+        db.session.execute(_INSERT_DELIVERY, [
+            {"endpoint_id": endpoint_id, "event_id": ids[row["msg_id"]], "aggregate": row["aggregate"],
+             "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for row in rows for endpoint_id in endpoints])
+    return [row["msg_id"] for row in rows]
+
+
+def _event_row(event_type: str, aggregate: str, sequence: int, data: dict, now) -> dict:
     msg_id = new_msg_id()
     # Frozen text: each retry sends (and signs) exactly these bytes. allow_nan=False because NaN is not JSON.
     envelope = {"id": msg_id, "type": event_type, "timestamp": iso(now), "sequence": sequence, "data": data}
     body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    event = WebhookEvent(msg_id=msg_id, type=event_type, aggregate=aggregate, sequence=sequence, body=body,
-                         created_at=now)
-    db.session.add(event)
-    db.session.flush()
-    db.session.add_all(
-        WebhookDelivery(endpoint_id=endpoint_id, event_id=event.id, aggregate=aggregate, status=PENDING,
-                        attempts=0, next_attempt_at=now, created_at=now)
-        for endpoint_id in subscribers(event_type)
-    )
-    return event
+    return {"msg_id": msg_id, "type": event_type, "aggregate": aggregate, "sequence": sequence, "body": body,
+            "created_at": now}
 
 
 def _on_committing(_sender, info: dict) -> None:
@@ -135,10 +183,10 @@ def _on_committing(_sender, info: dict) -> None:
     # totals are read only after the locks, so a later sequence never carries older totals.
     sequences = {pid: next_sequence(f"sku:{sku}") for pid, sku in sorted(skus.items(), key=lambda kv: kv[1])}
     totals = db.session.execute(queries.inventory_query(None).where(Product.id.in_(list(sequences)))).all()
-    for row in sorted(totals, key=lambda r: r.sku):
-        data = {"sku": row.sku, "on_hand": int(row.on_hand), "reserved": int(row.reserved),
-                "available": int(row.on_hand - row.reserved)}
-        _write(INVENTORY_LEVEL_CHANGED, f"sku:{row.sku}", sequences[row.id], data)
+    rows = sorted(totals, key=lambda r: r.sku)
+    _write(INVENTORY_LEVEL_CHANGED, [(f"sku:{row.sku}", {
+        "sku": row.sku, "on_hand": int(row.on_hand), "reserved": int(row.reserved),
+        "available": int(row.on_hand - row.reserved)}) for row in rows], [sequences[row.id] for row in rows])
 
 
 def init_app(app) -> None:

@@ -74,7 +74,7 @@ def emit_events(app, events: list[tuple[str, str, dict]]) -> list[str]:
 
     @atomic
     def write():
-        return [outbox.emit(kind, aggregate, data).msg_id for kind, aggregate, data in events]
+        return [outbox.emit(kind, aggregate, data) for kind, aggregate, data in events]
 
     with app.app_context():
         return write()
