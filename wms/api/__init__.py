@@ -38,7 +38,10 @@ def openapi_document() -> dict:
 
 
 def init_app(app) -> None:
+    from wms.api.auth import SessionOnlyWithCookie
+
     _load_views()
+    app.session_interface = SessionOnlyWithCookie()
     app.register_blueprint(bp)
     errors.init_app(app)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from wms.auth import Principal, principal_for_token
 from wms.errors import Unauthorized
@@ -22,3 +23,16 @@ def authenticate() -> Principal:
     if user:
         return Principal(name=user["name"], role=user["role"], user_id=user["id"])
     raise Unauthorized("sign in or send 'Authorization: Bearer <token>'")
+
+
+class SessionOnlyWithCookie(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, opened only for requests that carry the cookie.
+
+    Storefront and station calls authenticate with bearer tokens and never carry one; Flask would
+    still build a signing serializer for each of them.
+    """
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)

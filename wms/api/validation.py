@@ -22,6 +22,18 @@ def validator_for(schema: dict) -> Draft202012Validator:
     return _validator(json.dumps(schema, sort_keys=True))
 
 
+# Endpoint body schemas are module constants: their validators are found by identity, sparing every
+# request a canonical dump of the schema (the schema is kept here, so its id is never reused).
+_by_identity: dict[int, tuple[dict, Draft202012Validator]] = {}
+
+
+def _body_validator(schema: dict) -> Draft202012Validator:
+    found = _by_identity.get(id(schema))
+    if found is None:
+        found = _by_identity[id(schema)] = (schema, validator_for(schema))
+    return found[1]
+
+
 def _field(error: ValidationError) -> str:
     return ".".join(str(p) for p in error.absolute_path) or "(body)"
 
@@ -38,8 +50,8 @@ def _problem(error: ValidationError) -> tuple[str, str]:
     return _field(error), error.message
 
 
-def check(schema: dict, instance: Any, what: str = "body") -> None:
-    errors = sorted(validator_for(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
+def check(schema: dict, instance: Any, what: str = "body", validator: Draft202012Validator | None = None) -> None:
+    errors = sorted((validator or validator_for(schema)).iter_errors(instance), key=lambda e: list(e.absolute_path))
     if not errors:
         return
     problems = dict(_problem(e) for e in errors)
@@ -98,7 +110,7 @@ def parse_body(schema: dict) -> Any:
     problem = unstorable(payload)
     if problem:
         raise Invalid(f"a text value {problem}", code="validation_error")
-    check(schema, payload)
+    check(schema, payload, validator=_body_validator(schema))
     return payload
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 
@@ -35,6 +36,7 @@ _LINES = OrderLine.__table__
 _RESERVATIONS = Reservation.__table__
 _ADD_ALLOCATED = (update(_LINES).where(_LINES.c.id == bindparam("line_id"))
                   .values(allocated=_LINES.c.allocated + bindparam("units")))
+_INSERT_RESERVATION = insert(_RESERVATIONS)
 _ADD_RESERVED = (update(_RESERVATIONS).where(_RESERVATIONS.c.id == bindparam("reservation_id"))
                  .values(quantity=_RESERVATIONS.c.quantity + bindparam("units")))
 _PRODUCTS = Product.__table__
@@ -82,25 +84,68 @@ def needs_of(orders: Sequence[tuple[int, str]]) -> list[Need]:
     return [Need(order_id, mode == "whole", tuple(lines.get(order_id, ()))) for order_id, mode in orders]
 
 
-def allocate(needs: Sequence[Need], *, exclude_locations: Collection[int] = ()) -> dict[int, int]:
-    """Reserve what stock there is for the needs, in their order; returns units newly reserved per line id.
+@dataclass
+class Plan:
+    """Which bins each open line takes: (line key, quant id, units), over stock locked for this transaction.
+
+    A line key is the line's id, or for lines not written yet (intake) any key the caller maps to one.
+    """
+
+    stock: list[ledger.FreeStock]
+    placements: list[tuple[int, int, int]]
+
+    @cached_property
+    def reserved(self) -> dict[int, int]:
+        """Units taken per line key."""
+        out: Counter[int] = Counter()
+        for key, _, units in self.placements:
+            out[key] += units
+        return dict(out)
+
+    def status(self, need: Need) -> str:
+        """What the order becomes: allocated when every open line is covered, else backordered."""
+        reserved = self.reserved
+        return "allocated" if all(reserved.get(line.line_id, 0) == line.missing for line in need.lines) \
+            else "backordered"
+
+
+def plan(needs: Sequence[Need], *, exclude_locations: Collection[int] = ()) -> Plan:
+    """Lock the free stock of the needs' products and plan them onto it, need by need, in their order.
 
     The caller holds the orders' row locks. `exclude_locations` are bins not to promise from (a bin a
     picker just found short holds less than its count says until it is counted).
     """
     products = {line.product_id for need in needs for line in need.lines}
     if not products:
-        return {}
+        return Plan([], [])
     db.session.flush()  # pending ORM changes reach the database before the counts are read
     stock = ledger.lock_free_stock(products, exclude_locations)
-    if not stock:
-        return {}
-    placements = _plan(needs, stock)
-    return _write(placements, stock, needs) if placements else {}
+    return Plan(stock, _placements(needs, stock) if stock else [])
 
 
-def _plan(needs: Sequence[Need], stock: list[ledger.FreeStock]) -> list[tuple[int, int, int]]:
-    """(line id, quant id, units) for every bin each need takes, planned need by need."""
+def allocate(needs: Sequence[Need], *, exclude_locations: Collection[int] = ()) -> Plan:
+    """Reserve what stock there is for the needs (lines already written), in their order."""
+    planned = plan(needs, exclude_locations=exclude_locations)
+    if planned.placements:
+        # Only a line that has reserved before can hold a reservation of the same bin to add to.
+        _reserve(planned, [line.line_id for need in needs for line in need.lines if line.allocated])
+        db.session.execute(_ADD_ALLOCATED, [{"line_id": line_id, "units": units}
+                                            for line_id, units in planned.reserved.items()])
+        expire(OrderLine, Quant, Reservation)
+    return planned
+
+
+def reserve_new(planned: Plan, line_ids: dict[int, int]) -> None:
+    """Write a plan made for lines not written then; `line_ids` maps its line keys to the ids they got.
+
+    The lines must have been written with their planned units as `allocated` already.
+    """
+    if planned.placements:
+        _reserve(Plan(planned.stock, [(line_ids[key], q, u) for key, q, u in planned.placements]), [])
+
+
+def _placements(needs: Sequence[Need], stock: list[ledger.FreeStock]) -> list[tuple[int, int, int]]:
+    """(line key, quant id, units) for every bin each need takes, planned need by need."""
     pools: dict[int, list[ledger.FreeStock]] = defaultdict(list)
     free: dict[int, int] = {}
     for s in stock:
@@ -113,11 +158,11 @@ def _plan(needs: Sequence[Need], stock: list[ledger.FreeStock]) -> list[tuple[in
         for line in need.lines:
             pool = [domain.Candidate(s.quant_id, free[s.quant_id], s.pick_face, s.expiry, s.in_date)
                     for s in pools.get(line.product_id, ())]
-            plan = domain.plan_line(line.missing, pool, fefo=line.fefo)
-            for quant_id, units in plan:
+            line_plan = domain.plan_line(line.missing, pool, fefo=line.fefo)
+            for quant_id, units in line_plan:
                 free[quant_id] -= units  # later lines and orders see what this one took
                 taken.append((line.line_id, quant_id, units))
-            short = short or sum(units for _, units in plan) < line.missing
+            short = short or sum(units for _, units in line_plan) < line.missing
         if need.whole and short:
             for _, quant_id, units in taken:
                 free[quant_id] += units  # a whole order takes nothing until it can take everything
@@ -126,18 +171,17 @@ def _plan(needs: Sequence[Need], stock: list[ledger.FreeStock]) -> list[tuple[in
     return placements
 
 
-def _write(placements: list[tuple[int, int, int]], stock: list[ledger.FreeStock],
-           needs: Sequence[Need]) -> dict[int, int]:
+def _reserve(planned: Plan, earlier: list[int]) -> None:
+    """The quants' reserved counts and the reservations of a plan keyed by line id.
+
+    `earlier` are lines that may hold reservations already, which the plan's units are added to.
+    """
     per_quant: Counter[int] = Counter()
-    per_line: Counter[int] = Counter()
     per_pair: Counter[tuple[int, int]] = Counter()
-    for line_id, quant_id, units in placements:
+    for line_id, quant_id, units in planned.placements:
         per_quant[quant_id] += units
-        per_line[line_id] += units
         per_pair[(line_id, quant_id)] += units
-    ledger.reserve_many(dict(per_quant), {s.quant_id: s.product_id for s in stock})
-    # Only a line that has reserved before can hold a reservation of the same bin to add to.
-    earlier = [line.line_id for need in needs for line in need.lines if line.allocated and line.line_id in per_line]
+    ledger.reserve_many(dict(per_quant), {s.quant_id: s.product_id for s in planned.stock})
     held: dict[tuple[int, int], int] = {}
     for part in chunks(earlier):
         held.update({(line_id, quant_id): rid for rid, line_id, quant_id in db.session.execute(
@@ -149,10 +193,7 @@ def _write(placements: list[tuple[int, int, int]], stock: list[ledger.FreeStock]
     if added:
         db.session.execute(_ADD_RESERVED, added)
     if new:
-        db.session.execute(insert(_RESERVATIONS), new)
-    db.session.execute(_ADD_ALLOCATED, [{"line_id": line_id, "units": units} for line_id, units in per_line.items()])
-    expire(OrderLine, Quant, Reservation)
-    return dict(per_line)
+        db.session.execute(_INSERT_RESERVATION, new)
 
 
 def expire(*models: type) -> None:

@@ -1,9 +1,12 @@
 """`wms bench` rows for order intake and allocation.
 
-Intake: a real `wms run` server on a fresh SQLite database with stock for every SKU; 32 keep-alive
-clients POST /api/v1/orders (3 lines, a fresh Idempotency-Key each), so each order is the full path:
-token, key claim, validation, the order written, its lines allocated under quant locks, the outbox
-event, the stored reply. Naive: 32 raw connections each autocommitting one INSERT INTO orders.
+Intake: a real server on a fresh database with stock for every SKU and a storefront webhook endpoint
+subscribed to every order event (so each order also writes its event and delivery, as in a live
+shop); 32 keep-alive clients POST /api/v1/orders (3 lines, a fresh Idempotency-Key each), so each
+order is the full path: token, key check, validation, the order written, its lines allocated under
+quant locks, the outbox event, the stored reply. On SQLite the server is `wms run` (waitress, one
+thread per client); on PostgreSQL gunicorn, as in production. Naive: 32 raw connections each
+autocommitting one INSERT INTO orders.
 
 Allocation: N orders written as `received` (3 lines each) and then allocated by the service. Ours
 allocates a batch of orders per transaction; naive gives each order its own transaction, as a
@@ -23,9 +26,10 @@ from collections.abc import Callable
 from sqlalchemy import insert, select
 
 from wms.bench import servers
-from wms.bench.databases import app_on, temp_database
+from wms.bench.databases import app_on, postgres_problem, temp_database
 from wms.bench.load import LoadResult, raw_inserts
-from wms.bench.table import Row
+from wms.bench.table import Row, skipped
+from wms.webhooks.outbox import EVENT_TYPES
 
 CLIENTS = 32
 SKUS = 60
@@ -33,13 +37,14 @@ ADDRESS = {"name": "Bench Customer", "street1": "1 Main St", "city": "Memphis", 
            "postal_code": "38103", "country": "US"}
 
 
-def _seed(app, units_per_sku: int) -> str:
-    """Products with stock in pick faces, and a storefront token."""
+def _seed(app, units_per_sku: int, *, subscribe: bool = False) -> str:
+    """Products with stock in pick faces, and a storefront token; with `subscribe`, its webhook endpoint."""
     from wms import auth
     from wms.db import atomic
     from wms.inventory import ledger, services
     from wms.inventory.ledger import Actor, Transfer
     from wms.inventory.models import SUPPLIER
+    from wms.webhooks import services as webhooks
 
     @atomic
     def stock() -> None:
@@ -52,6 +57,10 @@ def _seed(app, units_per_sku: int) -> str:
         ledger.post(transfers, Actor("bench"))
 
     stock()
+    if subscribe:
+        # Nothing listens there and no scheduler runs: the deliveries are written, as intake must, not sent.
+        webhooks.create_endpoint("http://127.0.0.1:9/bench-hook", [e for e in EVENT_TYPES if e.startswith("order.")],
+                                 "bench")
     return auth.create_token("storefront", "bench-storefront")
 
 
@@ -84,12 +93,12 @@ def _client(port: int, token: str, stop_at: float, out: LoadResult, lock: thread
         out.merge(mine)
 
 
-def intake_rows(quick: bool, echo: Callable[[str], None]) -> list[Row]:
-    duration = 3.0 if quick else 10.0
-    with temp_database("sqlite", "orders") as bench_db:
+def _intake(backend: str, config: servers.ServerConfig, duration: float) -> tuple[LoadResult, LoadResult]:
+    """(ours, naive) on a fresh database of that backend."""
+    with temp_database(backend, "orders") as bench_db:
         with app_on(bench_db) as app:
-            token = _seed(app, units_per_sku=1_000_000)
-        with servers.Server(servers.ServerConfig("waitress", 16), bench_db) as server:
+            token = _seed(app, units_per_sku=1_000_000, subscribe=True)
+        with servers.Server(config, bench_db) as server:
             result, lock = LoadResult(seconds=duration), threading.Lock()
             stop_at = time.time() + duration
             threads = [threading.Thread(target=_client, args=(server.port, token, stop_at, result, lock,
@@ -98,21 +107,52 @@ def intake_rows(quick: bool, echo: Callable[[str], None]) -> list[Row]:
                 t.start()
             for t in threads:
                 t.join()
-        path = bench_db.dbapi_target
-        naive = raw_inserts(
-            lambda: sqlite3.connect(path, isolation_level=None, timeout=30),
-            "INSERT INTO orders (external_id, status, ship_to, service_level, priority, allocation, created_by,"
-            " created_at, updated_at) VALUES (lower(hex(randomblob(16))), 'received', '{}', 'standard', 0,"
-            " 'partial', 'bench', datetime('now'), datetime('now'))",
-            [()] * CLIENTS, warmup=0.5, duration=duration)
-    note = f"{result.completed} orders of 3 lines in {duration:.0f}s, {result.errors} errors" + (
-        f" (first: {result.first_error})" if result.first_error else "")
-    return [
-        Row(f"orders accepted over HTTP, {CLIENTS} clients, SQLite", result.rate, naive.rate, "orders/s", 500,
-            notes=f"{note}; server: wms run (waitress, 16 threads); naive: one raw INSERT INTO orders"),
-        Row("  order intake latency p99, SQLite", result.percentile_ms(99), naive.percentile_ms(99), "ms",
-            notes="saturated closed loop"),
-    ]
+        naive = raw_inserts(_raw_connect(bench_db), NAIVE_INSERT[backend], [()] * CLIENTS, warmup=0.5,
+                            duration=duration)
+    return result, naive
+
+
+NAIVE_INSERT = {
+    "sqlite": "INSERT INTO orders (external_id, status, ship_to, service_level, priority, allocation, created_by,"
+              " created_at, updated_at) VALUES (lower(hex(randomblob(16))), 'received', '{}', 'standard', 0,"
+              " 'partial', 'bench', datetime('now'), datetime('now'))",
+    "postgresql": "INSERT INTO orders (external_id, status, ship_to, service_level, priority, allocation, created_by,"
+                  " created_at, updated_at) VALUES (md5(random()::text), 'received', '{}', 'standard', 0,"
+                  " 'partial', 'bench', now(), now())",
+}
+
+
+def _raw_connect(bench_db) -> Callable[[], object]:
+    if bench_db.backend == "sqlite":
+        return lambda: sqlite3.connect(bench_db.dbapi_target, isolation_level=None, timeout=30)
+    import psycopg
+
+    return lambda: psycopg.connect(bench_db.dbapi_target, autocommit=True)
+
+
+SERVERS = {"sqlite": servers.ServerConfig("waitress", CLIENTS),
+           "postgresql": servers.ServerConfig("gunicorn", threads=8, workers=4)}
+
+
+def intake_rows(quick: bool, echo: Callable[[str], None]) -> list[Row]:
+    duration = 3.0 if quick else 10.0
+    rows = []
+    for backend in ("sqlite", "postgresql"):
+        config = SERVERS[backend]
+        label = f"orders accepted over HTTP, {CLIENTS} clients, {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}"
+        if backend == "postgresql" and (postgres_problem() or not servers.gunicorn_available()):
+            rows.append(skipped(label, postgres_problem() or "gunicorn is not installed"))
+            continue
+        result, naive = _intake(backend, config, duration)
+        note = f"{result.completed} orders of 3 lines in {duration:.0f}s, {result.errors} errors" + (
+            f" (first: {result.first_error})" if result.first_error else "")
+        rows += [
+            Row(label, result.rate, naive.rate, "orders/s", 500,
+                notes=f"{note}; server: {config.label}; naive: one raw INSERT INTO orders"),
+            Row(f"  order intake latency p99, {backend}", result.percentile_ms(99), naive.percentile_ms(99), "ms",
+                notes="saturated closed loop"),
+        ]
+    return rows
 
 
 def _queue_orders(app, count: int, rng: random.Random) -> list[int]:

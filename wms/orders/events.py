@@ -74,14 +74,14 @@ def status_changed(order: Order) -> None:
     outbox.emit(event_type, f"order:{order.id}", event_data(order_state(order)))
 
 
-def statuses_changed(status: str, states: Sequence[dict]) -> None:
-    """The events of many orders that reached `status`, from their states."""
+def statuses_changed(status: str, states: Sequence[dict], *, first: bool = False) -> None:
+    """The events of many orders that reached `status`, from their states; `first` for orders just received."""
     event_type = STATUS_EVENTS.get(status)
     if event_type is None or not states:
         return
     from wms.webhooks import outbox
 
-    outbox.emit_many(event_type, [(f"order:{state['id']}", event_data(state)) for state in states])
+    outbox.emit_many(event_type, [(f"order:{state['id']}", event_data(state)) for state in states], first=first)
 
 
 def event_data(state: dict) -> dict:

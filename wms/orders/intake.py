@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from wms.db import db, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.models import Product
-from wms.orders import allocation, domain
+from wms.orders import allocation, domain, events
 from wms.orders.models import Order, OrderLine, OrderTransition
 
 # The statements of the hot path, built once: building one costs SQLAlchemy more than running it.
@@ -39,8 +39,6 @@ def receive_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
     Returns, in the batch's order, each order's state as the API shows it, or the error that
     refused it (an address that does not exist, an unknown SKU, an external_id already received).
     """
-    from wms.orders import services
-
     products = _products({line["sku"] for data in batch for line in data["lines"]})
     known = set(db.session.scalars(_KNOWN, {"ids": [data["external_id"] for data in batch]}))
     outcomes: list[dict | WmsError | None] = [None] * len(batch)
@@ -59,43 +57,49 @@ def receive_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
     if not accepted:
         return outcomes
 
-    now = utcnow()
     default_mode = current_app.config.get("WMS_ALLOCATION", "partial")
-    rows = [{"external_id": data["external_id"], "status": "received", "ship_to": data["ship_to"],
+    # Planned before anything is written, so orders and lines are written once, with their outcome.
+    needs = [allocation.Need(i, data.get("allocation", default_mode) == "whole", tuple(
+        allocation.OpenLine(_line_key(i, product_id), product_id, quantity, products[product_id].fefo)
+        for product_id, quantity in lines.items())) for i, data, lines in accepted]
+    planned = allocation.plan(needs)
+    now = utcnow()
+    rows = [{"external_id": data["external_id"], "status": planned.status(need), "ship_to": data["ship_to"],
              "service_level": data.get("service_level", "standard"), "carrier": data.get("carrier"),
              "service": data.get("service"), "priority": data.get("priority", 0),
              "allocation": data.get("allocation", default_mode), "created_by": actor, "created_at": now,
-             "updated_at": now} for _, data, _ in accepted]
+             "updated_at": now} for (_, data, _), need in zip(accepted, needs)]
     try:
         made = dict(db.session.execute(_INSERT_ORDER, rows).all())
-        order_ids = [made[row["external_id"]] for row in rows]
     except IntegrityError:
         if len(accepted) > 1:
             raise
         # Another process took this external_id between our check and insert.
         raise _duplicate(accepted[0][1]["external_id"]) from None
-    line_rows = [{"order_id": order_id, "product_id": product_id, "quantity": quantity, "allocated": 0,
-                  "picked": 0, "shipped": 0}
-                 for order_id, (_, _, lines) in zip(order_ids, accepted) for product_id, quantity in lines.items()]
+    order_ids = [made[row["external_id"]] for row in rows]
+    reserved = planned.reserved
+    line_rows = [{"order_id": order_id, "product_id": line.product_id, "quantity": line.missing,
+                  "allocated": reserved.get(line.line_id, 0), "picked": 0, "shipped": 0}
+                 for order_id, need in zip(order_ids, needs) for line in need.lines]
     line_ids = {(order_id, product_id): line_id
                 for order_id, product_id, line_id in db.session.execute(_INSERT_LINE, line_rows)}
+    allocation.reserve_new(planned, {line.line_id: line_ids[(order_id, line.product_id)]
+                                     for order_id, need in zip(order_ids, needs) for line in need.lines})
     db.session.execute(_INSERT_TRANSITION, [
-        {"order_id": order_id, "from_status": None, "to_status": "received", "actor": actor, "note": None, "at": now}
-        for order_id in order_ids])
-
-    needs, states = [], {}
-    for order_id, row, (_, _, lines) in zip(order_ids, rows, accepted):
-        open_lines = tuple(allocation.OpenLine(line_ids[(order_id, product_id)], product_id, quantity,
-                                               products[product_id].fefo) for product_id, quantity in lines.items())
-        needs.append(allocation.Need(order_id, row["allocation"] == "whole", open_lines))
-        states[order_id] = (row, open_lines)
-    reserved = allocation.allocate(needs)
-    shown = {order_id: _state(order_id, row, open_lines, products, reserved)
-             for order_id, (row, open_lines) in states.items()}
-    services.settle(needs, reserved, dict.fromkeys(order_ids, "received"), actor, states=shown)
-    for order_id, (i, _, _) in zip(order_ids, accepted):
-        outcomes[i] = shown[order_id]
+        {"order_id": order_id, "from_status": before, "to_status": after, "actor": actor, "note": None, "at": now}
+        for order_id, row in zip(order_ids, rows) for before, after in ((None, "received"), ("received", row["status"]))])
+    shown = [_state(order_id, row, need, products, reserved) for order_id, row, need in zip(order_ids, rows, needs)]
+    for status in {row["status"] for row in rows}:
+        # Each order is new: its event is its first, numbered 1.
+        events.statuses_changed(status, [state for state in shown if state["status"] == status], first=True)
+    for (i, _, _), state in zip(accepted, shown):
+        outcomes[i] = state
     return outcomes
+
+
+def _line_key(index: int, product_id: int) -> int:
+    """A line's key in the plan before it has an id: its order's place in the batch and its product."""
+    return -(index * 2**32 + product_id) - 1  # negative, so never mistaken for an id
 
 
 class _Product(NamedTuple):
@@ -131,11 +135,9 @@ def _duplicate(external_id: str) -> Conflict:
                     details={"external_id": external_id})
 
 
-def _state(order_id: int, row: dict, lines: tuple[allocation.OpenLine, ...], products: dict[object, _Product],
+def _state(order_id: int, row: dict, need: allocation.Need, products: dict[object, _Product],
            reserved: dict[int, int]) -> dict:
     """The new order as the API shows it (events.order_state's shape), from what was just written."""
-    from wms.orders.events import order_state
-
     shown = [SimpleNamespace(sku=products[line.product_id].sku, quantity=line.missing,
-                             allocated=reserved.get(line.line_id, 0), picked=0, shipped=0) for line in lines]
-    return order_state(SimpleNamespace(id=order_id, **row), shown)
+                             allocated=reserved.get(line.line_id, 0), picked=0, shipped=0) for line in need.lines]
+    return events.order_state(SimpleNamespace(id=order_id, **row), shown)

@@ -34,13 +34,8 @@ def transition(order: Order, new: str, actor: str, note: str | None = None) -> N
         events.status_changed(order)
 
 
-def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, note: str | None = None, *,
-                    states: dict[int, dict] | None = None) -> None:
-    """`transition` for many (order id, current status) pairs whose rows the caller holds, in a few statements.
-
-    `states` may hand in the orders' states as they will be after the change, sparing a read of them
-    for the events.
-    """
+def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, note: str | None = None) -> None:
+    """`transition` for many (order id, current status) pairs whose rows the caller holds, in a few statements."""
     for _, old in orders:
         domain.check_transition(old, new)
     if not orders:
@@ -53,7 +48,7 @@ def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, not
     allocation.expire(Order)
     changed = [order_id for order_id, old in orders if old != new]
     if changed and new in events.STATUS_EVENTS:
-        states = states or events.order_states(changed)
+        states = events.order_states(changed)
         events.statuses_changed(new, [states[order_id] for order_id in changed])
 
 
@@ -62,26 +57,19 @@ def start_picking(order_ids: list[int], actor: str, note: str | None = None) -> 
     transition_many([(order_id, "allocated") for order_id in order_ids], "picking", actor, note)
 
 
-def settle(needs: Sequence[allocation.Need], reserved: dict[int, int], statuses: dict[int, str], actor: str,
-           note: str | None = None, *, states: dict[int, dict] | None = None) -> dict[int, str]:
-    """After (re)allocation: allocated when every open line is covered, else backordered; returns new statuses.
+def settle(needs: Sequence[allocation.Need], planned: allocation.Plan, statuses: dict[int, str], actor: str,
+           note: str | None = None) -> None:
+    """After (re)allocation: each order becomes allocated when every open line is covered, else backordered.
 
-    `statuses` holds each order's status before; `states`, when given, are updated to the new status
-    and used for the events.
+    `statuses` holds each order's status before.
     """
     moving: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    settled = {}
     for need in needs:
-        complete = all(reserved.get(line.line_id, 0) == line.missing for line in need.lines)
-        settled[need.order_id] = "allocated" if complete else "backordered"
-        if settled[need.order_id] != statuses[need.order_id]:
-            moving[settled[need.order_id]].append((need.order_id, statuses[need.order_id]))
+        status = planned.status(need)
+        if status != statuses[need.order_id]:
+            moving[status].append((need.order_id, statuses[need.order_id]))
     for status, orders in moving.items():
-        if states is not None:
-            for order_id, _ in orders:
-                states[order_id]["status"] = status
-        transition_many(orders, status, actor, note, states=states)
-    return settled
+        transition_many(orders, status, actor, note)
 
 
 @atomic
@@ -123,10 +111,11 @@ def _allocate_waiting(order_ids: Sequence[int], actor: str, note: str | None = N
     """
     waiting = _lock_waiting(order_ids)
     needs = allocation.needs_of([(order_id, waiting[order_id][1]) for order_id in order_ids if order_id in waiting])
-    reserved = allocation.allocate(needs)
+    planned = allocation.allocate(needs)
     if only_served:
+        reserved = planned.reserved
         needs = [need for need in needs if any(reserved.get(line.line_id) for line in need.lines)]
-    settle(needs, reserved, {order_id: status for order_id, (status, _) in waiting.items()}, actor, note)
+    settle(needs, planned, {order_id: status for order_id, (status, _) in waiting.items()}, actor, note)
     return [need.order_id for need in needs]
 
 
@@ -137,8 +126,7 @@ def reallocate(order_id: int, actor: str) -> Order:
     if order.status not in ("received", "backordered", "exception"):
         raise Conflict(f"an order that is {order.status} is not waiting for stock", code="invalid_transition")
     needs = allocation.needs_of([(order.id, order.allocation)])
-    reserved = allocation.allocate(needs)
-    settle(needs, reserved, {order.id: order.status}, actor, "re-allocated")
+    settle(needs, allocation.allocate(needs), {order.id: order.status}, actor, "re-allocated")
     return get_order(order_id)
 
 

@@ -90,12 +90,22 @@ def emit(event_type: str, aggregate: str, data: dict) -> str:
     return emit_many(event_type, [(aggregate, data)])[0]
 
 
-def emit_many(event_type: str, items: Sequence[tuple[str, dict]]) -> list[str]:
-    """`emit` for many (aggregate, data) pairs, in a few statements whatever their number."""
+def emit_many(event_type: str, items: Sequence[tuple[str, dict]], *, first: bool = False) -> list[str]:
+    """`emit` for many (aggregate, data) pairs, in a few statements whatever their number.
+
+    `first` says that the aggregates are new (an order just received) and distinct: each event is its
+    aggregate's first, numbered 1, and the sequence rows are written rather than read and bumped.
+    """
     _check_type(event_type)
     if not items:
         return []
-    return _write(event_type, items, next_sequences([aggregate for aggregate, _ in items]))
+    aggregates = [aggregate for aggregate, _ in items]
+    if first:
+        if not in_transaction():
+            raise RuntimeError("webhook events are written inside the atomic transaction of their change")
+        db.session.execute(insert(_SEQUENCES), [{"aggregate": aggregate, "last": 1} for aggregate in aggregates])
+        return _write(event_type, items, [1] * len(items))
+    return _write(event_type, items, next_sequences(aggregates))
 
 
 def next_sequence(aggregate: str) -> int:
