@@ -46,11 +46,6 @@ class TourBook:
     def reach(self, o: int) -> float:
         return max((self.d(_DEPOT, i) for i in self.of_order[o]), default=0.0)
 
-    def sweep_key(self, o: int) -> tuple[float, int]:
-        ids = self.of_order[o]
-        x = sum(self.spots[i][0] for i in ids) / len(ids) if ids else self.depot[0]
-        return x, o
-
     def length(self, tour: Sequence[int]) -> float:
         total, prev = 0.0, self.depot
         for i in tour:

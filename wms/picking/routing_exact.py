@@ -64,13 +64,13 @@ def _canon(nodes: Sequence[int]) -> tuple[int, ...]:
     return tuple(out)
 
 
-# (state, sub-aisle) -> {way of walking it: next state}; states are few and reused.
-_SEG_TABLE: dict[tuple[tuple[int, ...], int], dict[str, tuple[int, ...]]] = {}
+# sub-aisle -> state -> {way of walking it: next state}; states are few and reused.
+_SEG_TABLE: dict[int, dict[tuple[int, ...], dict[str, tuple[int, ...]]]] = {}
 
 
 def _sub_aisle_moves(state: tuple[int, ...], s: int) -> dict[str, tuple[int, ...]]:
     row = {kind: _walk_sub_aisle(state, s, kind) for kind in _KINDS}
-    _SEG_TABLE[(state, s)] = row
+    _SEG_TABLE.setdefault(s, {})[state] = row
     return row
 
 
@@ -232,15 +232,18 @@ def optimal_tour(
             nxt = dict(sorted(nxt.items(), key=lambda kv: kv[1])[:width])
         return nxt
 
+    # Nothing to cut without a bound or a beam: the sweep then skips `keep` altogether.
+    cutting = limit < math.inf or beam is not None
     for j, col in enumerate(cols):
         ahead = 2.0 * max(0.0, x_last - col.x)
+        done_here = 0.0
         for s in range(m - 1):
             nxt: dict[tuple[int, ...], float] = {}
             back: dict = {}
             ways = opts[j][s]
-            table = _SEG_TABLE
+            table = _SEG_TABLE.setdefault(s, {})
             for st, cost in frontier.items():
-                row = table.get((st, s)) or _sub_aisle_moves(st, s)
+                row = table.get(st) or _sub_aisle_moves(st, s)
                 for kind, kc in ways:
                     ns = row[kind]
                     nc = cost + kc
@@ -248,8 +251,10 @@ def optimal_tour(
                     if old is None or nc < old:
                         nxt[ns] = nc
                         back[ns] = (st, kind)
-            done_here = sum(min(c for _, c in o) for o in opts[j][: s + 1])
-            frontier = keep(nxt, rest[j] - done_here + ahead, j == len(cols) - 1, False)
+            frontier = nxt
+            if cutting:
+                done_here += min(c for _, c in ways)
+                frontier = keep(nxt, rest[j] - done_here + ahead, j == len(cols) - 1, False)
             trail.append(back)
         if col.virtual:
             # The depot must be on the tour: touch the front node (a walk of length 0).
@@ -282,9 +287,9 @@ def optimal_tour(
                 if old is None or nc < old:
                     nxt[res] = nc
                     back[res] = (st, hs)
-        frontier = keep(
-            nxt, rest[j + 1] + 2.0 * max(0.0, x_last - cols[j + 1].x), False, True
-        )
+        frontier = nxt
+        if cutting:
+            frontier = keep(nxt, rest[j + 1] + 2.0 * max(0.0, x_last - cols[j + 1].x), False, True)
         trail.append(back)
     length, where = best
     if where is None:

@@ -1,12 +1,21 @@
 """Batching: whole orders, capacity kept, honest routes, and less walking than FCFS."""
 
+import bisect
 import math
 import random
 
 import pytest
 
 from wms.picking import routing
-from wms.picking.batching import Cart, batch, fcfs_batches, total_travel
+from wms.picking.batching import (
+    Cart,
+    Footprint,
+    _seed_carts,
+    batch,
+    fcfs_batches,
+    total_travel,
+)
+from wms.picking.batching_search import TourBook
 from wms.picking.benchmarks import floor, random_orders
 from wms.picking.geometry import PickPoint, walk_length
 
@@ -86,3 +95,63 @@ def test_improvement_never_loses_to_its_own_seed_carts():
     orders = random_orders(random.Random(12), plan, bays, 120)
     seeded = total_travel(batch(plan, orders, 8, passes=0))
     assert total_travel(batch(plan, orders, 8, passes=1)) < seeded
+
+
+def _stand_in(plan, picks):
+    """Footprint's stand-in for a cart holding these picks, worked out from scratch."""
+    cross = plan.cross_aisles_y_m
+    stretches = {}
+    for p in picks:
+        b = min(max(bisect.bisect_right(cross, p.y_m) - 1, 0), len(cross) - 2)
+        lo, hi = stretches.get((p.aisle, b), (p.y_m, p.y_m))
+        stretches[(p.aisle, b)] = (min(lo, p.y_m), max(hi, p.y_m))
+    xs = [plan.depot.x_m] + [plan.aisle_x(p.aisle) for p in picks]
+    far = max((b for _, b in stretches), default=0)
+    return (sum(min(cross[b + 1] - cross[b], 2 * (hi - cross[b]), 2 * (cross[b + 1] - lo))
+                for (_, b), (lo, hi) in stretches.items())
+            + 2 * (max(xs) - min(xs)) + 2 * (cross[far] - cross[0]))
+
+
+@pytest.mark.parametrize("cross_aisles", [0, 1, 2])
+def test_an_orders_price_is_what_it_adds_to_the_carts_stand_in(cross_aisles):
+    plan, bays = floor(aisles=8, cross_aisles=cross_aisles)
+    rng = random.Random(cross_aisles)
+    orders = random_orders(rng, plan, bays, 40) + [[]]
+    for _ in range(20):
+        fp, cart = Footprint(plan), []
+        for o in rng.sample(range(len(orders)), 6):
+            for other in orders:
+                assert fp.added(fp.shape(other)) == pytest.approx(
+                    _stand_in(plan, cart + other) - _stand_in(plan, cart), abs=1e-9)
+            fp.add(fp.shape(orders[o]))
+            cart += orders[o]
+
+
+def _seed_carts_pricing_every_slot_afresh(plan, book, group, capacity):
+    fp = Footprint(plan)
+    shapes = {o: fp.shape(book.orders[o]) for o in group}
+    unassigned, carts = set(group), []
+    while unassigned:
+        seed = max(unassigned, key=lambda o: (book.reach(o), len(book.orders[o]), -o))
+        unassigned.discard(seed)
+        cart, fp = [seed], Footprint(plan)
+        fp.add(shapes[seed])
+        while len(cart) < capacity and unassigned:
+            best = min(unassigned, key=lambda o: (fp.added(shapes[o]), o))
+            unassigned.discard(best)
+            cart.append(best)
+            fp.add(shapes[best])
+        carts.append(cart)
+    return carts
+
+
+@pytest.mark.parametrize(("cross_aisles", "capacity"), [(0, 1), (0, 8), (1, 12), (2, 5)])
+def test_seed_carts_keep_prices_only_while_they_hold(cross_aisles, capacity):
+    # Prices are kept from slot to slot and redone only where the cart grew: the carts must be
+    # exactly those that pricing every order again at every slot makes.
+    plan, bays = floor(aisles=12, cross_aisles=cross_aisles)
+    orders = random_orders(random.Random(capacity), plan, bays, 150) + [[], []]
+    book = TourBook(plan, orders)
+    group = list(range(len(orders)))
+    assert _seed_carts(plan, book, group, capacity) == _seed_carts_pricing_every_slot_afresh(
+        plan, book, group, capacity)
