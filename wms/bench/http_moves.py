@@ -142,7 +142,7 @@ def candidates(backend: str, quick: bool) -> list[servers.ServerConfig]:
     """Server configurations to measure; the fastest one gives the row."""
     if backend == "sqlite":
         # The embedded default, as `wms run` starts it: one process (SQLite has one writer anyway).
-        return [servers.ServerConfig("waitress", threads=16)]
+        return [servers.ServerConfig("waitress", threads=32)]
     found = [servers.ServerConfig("waitress", threads=32)]
     if servers.gunicorn_available():
         gunicorn = [servers.ServerConfig("gunicorn", threads=8, workers=4)]

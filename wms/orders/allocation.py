@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 
@@ -29,8 +30,9 @@ from wms.orders.models import Order, OrderLine, Reservation
 # backorder job serves the rest, so a large receipt never makes one scan's transaction huge.
 BACKORDERS_PER_ARRIVAL = 50
 
-# Ids per IN list: far below every backend's limit of bound parameters.
+# Values per IN list: far below every backend's limit of bound parameters.
 CHUNK = 5_000
+T = TypeVar("T")
 
 _LINES = OrderLine.__table__
 _RESERVATIONS = Reservation.__table__
@@ -69,9 +71,10 @@ class Need:
     lines: tuple[OpenLine, ...]
 
 
-def chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+def chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
+    """The values in slices short enough for one IN list."""
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
 
 
 def needs_of(orders: Sequence[tuple[int, str]]) -> list[Need]:

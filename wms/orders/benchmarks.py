@@ -130,7 +130,8 @@ def _raw_connect(bench_db) -> Callable[[], object]:
     return lambda: psycopg.connect(bench_db.dbapi_target, autocommit=True)
 
 
-SERVERS = {"sqlite": servers.ServerConfig("waitress", CLIENTS),
+# SQLite: `wms run` as it starts by default (32 threads); PostgreSQL: the production command in the README.
+SERVERS = {"sqlite": servers.ServerConfig("waitress", 32),
            "postgresql": servers.ServerConfig("gunicorn", threads=8, workers=4)}
 
 

@@ -15,21 +15,17 @@ from flask import current_app
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from wms.db import db, utcnow
+from wms.db import db, insert_returning_ids, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.models import Product
 from wms.orders import allocation, domain, events
 from wms.orders.models import Order, OrderLine, OrderTransition
 
 # The statements of the hot path, built once: building one costs SQLAlchemy more than running it.
-_ORDERS, _LINES, _PRODUCTS_T = Order.__table__, OrderLine.__table__, Product.__table__
+_ORDERS, _PRODUCTS_T = Order.__table__, Product.__table__
 _PRODUCTS = select(_PRODUCTS_T.c.id, _PRODUCTS_T.c.sku, _PRODUCTS_T.c.expiry_tracked).where(
     _PRODUCTS_T.c.sku.in_(bindparam("skus", expanding=True)))
 _KNOWN = select(_ORDERS.c.external_id).where(_ORDERS.c.external_id.in_(bindparam("ids", expanding=True)))
-# Rows come back matched by a unique key rather than in parameter order: asking SQLAlchemy for that
-# order makes it insert one row per statement on SQLite.
-_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.external_id, _ORDERS.c.id)
-_INSERT_LINE = insert(_LINES).returning(_LINES.c.order_id, _LINES.c.product_id, _LINES.c.id)
 _INSERT_TRANSITION = insert(OrderTransition.__table__)
 
 
@@ -70,21 +66,18 @@ def receive_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
              "allocation": data.get("allocation", default_mode), "created_by": actor, "created_at": now,
              "updated_at": now} for (_, data, _), need in zip(accepted, needs)]
     try:
-        made = dict(db.session.execute(_INSERT_ORDER, rows).all())
+        order_ids = insert_returning_ids(Order, rows, key=("external_id",))
     except IntegrityError:
         if len(accepted) > 1:
             raise
         # Another process took this external_id between our check and insert.
         raise _duplicate(accepted[0][1]["external_id"]) from None
-    order_ids = [made[row["external_id"]] for row in rows]
     reserved = planned.reserved
     line_rows = [{"order_id": order_id, "product_id": line.product_id, "quantity": line.missing,
                   "allocated": reserved.get(line.line_id, 0), "picked": 0, "shipped": 0}
                  for order_id, need in zip(order_ids, needs) for line in need.lines]
-    line_ids = {(order_id, product_id): line_id
-                for order_id, product_id, line_id in db.session.execute(_INSERT_LINE, line_rows)}
-    allocation.reserve_new(planned, {line.line_id: line_ids[(order_id, line.product_id)]
-                                     for order_id, need in zip(order_ids, needs) for line in need.lines})
+    line_ids = insert_returning_ids(OrderLine, line_rows, key=("order_id", "product_id"))
+    allocation.reserve_new(planned, dict(zip((line.line_id for need in needs for line in need.lines), line_ids)))
     db.session.execute(_INSERT_TRANSITION, [
         {"order_id": order_id, "from_status": before, "to_status": after, "actor": actor, "note": None, "at": now}
         for order_id, row in zip(order_ids, rows) for before, after in ((None, "received"), ("received", row["status"]))])
@@ -111,8 +104,7 @@ class _Product(NamedTuple):
 def _products(skus: set[str]) -> dict[object, _Product]:
     """The products named, by SKU and by id."""
     found: dict[object, _Product] = {}
-    for start in range(0, len(skus), allocation.CHUNK):
-        part = sorted(skus)[start:start + allocation.CHUNK]
+    for part in allocation.chunks(sorted(skus)):
         for pid, sku, fefo in db.session.execute(_PRODUCTS, {"skus": part}):
             found[sku] = found[pid] = _Product(pid, sku, bool(fefo))
     return found

@@ -105,9 +105,9 @@ def _lock_waiting(order_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
 
 def _allocate_waiting(order_ids: Sequence[int], actor: str, note: str | None = None, *,
                       only_served: bool = False) -> list[int]:
-    """Allocate those of the orders (in the order given) still waiting; returns the ids allocated to.
+    """Allocate those of the orders (in the order given) still waiting; returns the ids of those settled.
 
-    With `only_served`, orders that got nothing keep their status (and hear nothing).
+    With `only_served`, orders that got nothing keep their status (and hear nothing) and are not counted.
     """
     waiting = _lock_waiting(order_ids)
     needs = allocation.needs_of([(order_id, waiting[order_id][1]) for order_id in order_ids if order_id in waiting])

@@ -15,7 +15,15 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.api.responses import iso
-from wms.db import committing, db, in_transaction, is_postgres, tx_info, utcnow
+from wms.db import (
+    committing,
+    db,
+    in_transaction,
+    insert_returning_ids,
+    is_postgres,
+    tx_info,
+    utcnow,
+)
 from wms.inventory import ledger, queries
 from wms.inventory.models import Product
 from wms.webhooks.models import (
@@ -56,8 +64,6 @@ _BUMP = {
 }
 _EVENTS = WebhookEvent.__table__
 _INSERT_EVENT = insert(_EVENTS)
-# Ids matched by msg_id: asking for parameter order makes SQLAlchemy insert row by row on SQLite.
-_INSERT_EVENT_RETURNING_ID = insert(_EVENTS).returning(_EVENTS.c.msg_id, _EVENTS.c.id)
 _INSERT_DELIVERY = insert(WebhookDelivery.__table__)
 _ENDPOINTS = WebhookEndpoint.__table__
 _ACTIVE_ENDPOINTS = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.events).where(_ENDPOINTS.c.active.is_(True))
@@ -164,11 +170,11 @@ def _write(event_type: str, items: Sequence[tuple[str, dict]], sequences: Sequen
     if not endpoints:
         db.session.execute(_INSERT_EVENT, rows)
     else:
-        ids = dict(db.session.execute(_INSERT_EVENT_RETURNING_ID, rows).all())
+        ids = insert_returning_ids(WebhookEvent, rows, key=("msg_id",))
         db.session.execute(_INSERT_DELIVERY, [
-            {"endpoint_id": endpoint_id, "event_id": ids[row["msg_id"]], "aggregate": row["aggregate"],
-             "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for row in rows for endpoint_id in endpoints])
+            {"endpoint_id": endpoint_id, "event_id": event_id, "aggregate": row["aggregate"], "status": PENDING,
+             "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for row, event_id in zip(rows, ids) for endpoint_id in endpoints])
     return [row["msg_id"] for row in rows]
 
 
