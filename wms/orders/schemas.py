@@ -4,6 +4,10 @@ from __future__ import annotations
 from wms.inventory.schemas import CODE, NULLABLE_TEXT, TIME
 from wms.orders.domain import STATUSES
 
+# Neither "@" nor white space, the same characters in Python's and in ECMA-262 regular expressions:
+# their `\s` differ (Python's has \x1c-\x1f and \x85, ECMA's \ufeff), so both are named.
+_NOT_AT_OR_SPACE = "[^@\\s\\x1c-\\x1f\\x85\\ufeff]"
+
 LINE_TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
 
 ADDRESS = {
@@ -18,7 +22,7 @@ ADDRESS = {
         "postal_code": {"type": "string", "minLength": 1, "maxLength": 12, "pattern": "^[A-Za-z0-9 -]+$"},
         "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
         "phone": {"type": "string", "minLength": 3, "maxLength": 30, "pattern": "^[0-9+() .-]+$"},
-        "email": {"type": "string", "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},
+        "email": {"type": "string", "maxLength": 254, "pattern": f"^{_NOT_AT_OR_SPACE}+@{_NOT_AT_OR_SPACE}+\\.{_NOT_AT_OR_SPACE}+$"},
     },
     "required": ["name", "street1", "city", "postal_code", "country"],
     "additionalProperties": False,
