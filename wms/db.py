@@ -140,6 +140,13 @@ def _insert_returning(table, key: tuple[str, ...]):
     return insert(table).returning(table.c.id, *(table.c[k] for k in key))
 
 
+def expire_loaded(*models: type) -> None:
+    """Expire the session's loaded objects of these models after Core statements changed their rows."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, models):
+            db.session.expire(obj)
+
+
 def tx_info() -> dict:
     """Scratch space of the current write transaction, emptied whenever one begins or is rerun."""
     return db.session.info.setdefault(_TX_KEY, {})
@@ -149,8 +156,18 @@ def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def lost_lock_race(exc: DBAPIError) -> bool:
-    """Whether the error only says the transaction lost a race for a lock: running it again may succeed."""
+class RaceLost(Exception):
+    """Raised inside `atomic` when another transaction committed first what this one meant to write.
+
+    The transaction is rolled back and run again, as for a lost lock race; the second run sees the
+    other's work (a scan's stored reply, say) and answers from it.
+    """
+
+
+def lost_lock_race(exc: Exception) -> bool:
+    """Whether the error only says the transaction lost a race: running it again may succeed."""
+    if isinstance(exc, RaceLost):
+        return True
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if sqlstate in _RETRY_SQLSTATES:
         return True
@@ -189,13 +206,13 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
                     committing.send(None, info=session.info[_TX_KEY])
                     session.commit()
                     return result
-                except DBAPIError as exc:
+                except (DBAPIError, RaceLost) as exc:
                     session.rollback()
                     if not lost_lock_race(exc) or attempt == retries:
                         if lost_lock_race(exc):
                             raise Busy("the database stayed busy; try again") from exc
                         raise
-                    log.info("transaction lost a lock race (%s); attempt %d", exc.orig, attempt + 1)
+                    log.info("transaction lost a race (%s); attempt %d", getattr(exc, "orig", exc), attempt + 1)
                     time.sleep(random.uniform(0, 0.005 * 2**attempt))
                 except BaseException:
                     session.rollback()

@@ -21,7 +21,6 @@ import functools
 import hashlib
 import json
 import threading
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,12 +39,11 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.api.combining import Combiner, Failed
+from wms.api.combining import Failed, combiner_for, run_isolated
 from wms.api.responses import to_response
-from wms.db import atomic, db, is_postgres, lost_lock_race, utcnow
+from wms.db import atomic, db, is_postgres, utcnow
 from wms.errors import BadRequest, Conflict, Invalid, WmsError
 
 HEADER = "Idempotency-Key"
@@ -53,8 +51,6 @@ STALE_AFTER = timedelta(minutes=5)
 
 _in_flight: set[tuple[str, str]] = set()
 _in_flight_lock = threading.Lock()
-_combiners: weakref.WeakValueDictionary[tuple[str, str], Combiner] = weakref.WeakValueDictionary()
-_combiners_lock = threading.Lock()
 
 
 class IdempotencyKey(db.Model):
@@ -160,11 +156,8 @@ def run(scope: str, body: Any, refusal: WmsError | None, view_many: ViewMany, st
     # on SQLite an open read pins its WAL snapshot, so the log could not be checkpointed meanwhile.
     db.session.rollback()
     with _flight(scope, key):
-        with _combiners_lock:
-            combiner = _combiners.get((request.path, scope))
-            if combiner is None:
-                combiner = _combiners[(request.path, scope)] = Combiner(
-                    functools.partial(_answer, scope, view_many, status))
+        combiner = combiner_for(("idempotent", request.path, scope),
+                                lambda: functools.partial(_answer, scope, view_many, status))
         return combiner.submit(call)
 
 
@@ -222,29 +215,5 @@ def _answer(scope: str, view_many: ViewMany, status: int, calls: Sequence[Call])
 
 def _outcomes(view_many: ViewMany, calls: Sequence[Call]) -> list[Any]:
     """Each call's result or error: refused bodies keep their refusal, the others go to the view together."""
-    run_on = [c.body for c in calls if c.refusal is None]
-    results = iter(_guarded(view_many, run_on) if run_on else ())
+    results = iter(run_isolated(view_many, [c.body for c in calls if c.refusal is None]))
     return [c.refusal if c.refusal is not None else next(results) for c in calls]
-
-
-def _guarded(view_many: ViewMany, bodies: list[Any]) -> list[Any]:
-    """The view's outcomes behind a savepoint; a batch that raises is run again body by body."""
-    savepoint = db.session.begin_nested()
-    try:
-        results = list(view_many(bodies))
-        savepoint.commit()
-        return results
-    except DBAPIError as exc:
-        if lost_lock_race(exc):
-            raise  # the whole transaction runs again (db.atomic)
-        savepoint.rollback()
-        failure: Any = Failed(exc)
-    except WmsError as err:
-        savepoint.rollback()
-        failure = err
-    except Exception as exc:  # noqa: BLE001 - one request's fault must not fail the others of its batch
-        savepoint.rollback()
-        failure = Failed(exc)
-    if len(bodies) == 1:
-        return [failure]
-    return [_guarded(view_many, [body])[0] for body in bodies]

@@ -69,6 +69,7 @@ def endpoint(
     errors: tuple[int, ...] = (),
     paginated: bool = False,
     scan: bool = False,
+    combined: bool = False,
     idempotent: bool = False,
     headers: dict[str, dict] | None = None,
     content_type: str | tuple[str, ...] = "application/json",
@@ -78,7 +79,10 @@ def endpoint(
 
     The view is called with the validated `body` (when the endpoint takes one), `query` (a dict of
     typed parameters) and the path parameters. It returns a JSON-able dict, or a Response.
-    `scan=True` adds the optional client-made `scan_id` whose reply is stored and replayed.
+    `scan=True` adds the optional client-made `scan_id` whose reply is stored and replayed; with
+    `combined=True` concurrent scans are committed together: the view is called with `scans`, a list of
+    `replay.Scan` (body, user, device), and returns a list in their order of results or the WmsErrors
+    refusing them (wms/api/replay.py).
     `idempotent=True` requires an Idempotency-Key header and replays the stored reply to retries; the
     view is then called with `bodies`, the bodies of concurrent requests of the same caller, and returns
     a list in their order of results or the WmsErrors refusing them (wms/api/idempotency.py).
@@ -131,6 +135,9 @@ def endpoint(
                                        lambda bodies: view(**kwargs, bodies=bodies), status)
             if op.body is not None:
                 payload = parse_body(op.body)
+                if scan and combined:
+                    return replay.run_combined(op, payload, lambda body: replay.Scan(body, principal.name, device()),
+                                               lambda scans: view(**kwargs, scans=scans), status)
                 if scan:
                     return replay.run_scan(op, payload, lambda data: _call(view, kwargs, data), status)
                 kwargs["body"] = payload

@@ -7,15 +7,16 @@ already serialises writers and FOR UPDATE is not emitted).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from blinker import Namespace
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.db import db, tx_info, utcnow
+from wms.db import db, expire_loaded, is_postgres, tx_info, utcnow
+from wms.errors import WmsError
 from wms.inventory import domain
 from wms.inventory.models import Location, Move, Product, Quant
 
@@ -65,94 +66,178 @@ class Transfer:
     details: dict = field(default_factory=dict)
 
 
-def _insert_missing(keys: list[QuantKey], virtual_of: dict[int, bool]) -> None:
-    dialect = db.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [
-        {"product_id": p, "location_id": loc, "lot": lot, "on_hand": 0, "reserved": 0,
-         "virtual": virtual_of[loc], "updated_at": utcnow()}
-        for p, loc, lot in keys
-    ]
-    db.session.execute(insert(Quant).values(rows).on_conflict_do_nothing())
+@dataclass
+class Held:
+    """A quant as this transaction holds it, locked: counts are changed here and written by `post`."""
+
+    id: int
+    product_id: int
+    location_id: int
+    lot: str
+    expiry: date | None
+    on_hand: int
+    reserved: int
+    in_date: datetime | None
+    virtual: bool
+
+    @property
+    def balance(self) -> domain.Balance:
+        return domain.Balance(self.on_hand, self.reserved, self.virtual)
 
 
-def lock(keys: Iterable[QuantKey], virtual_of: dict[int, bool]) -> dict[QuantKey, Quant]:
+@dataclass(frozen=True)
+class Booked:
+    """A move as booked: the ledger row's values, with the product and places it was booked with."""
+
+    id: int
+    product: Product
+    from_location: Location
+    to_location: Location
+    lot: str
+    quantity: int
+    kind: str
+    reason: str | None
+    reference: str | None
+    actor: str
+    device: str | None
+    created_at: datetime
+
+
+# The ledger's statements, built once: every scan runs them, and building one costs SQLAlchemy more
+# than running it. Rows are read and written as Core rows, not ORM objects (an ORM flush per move
+# was most of a move's time); ORM objects of quants loaded elsewhere are expired after a write.
+_QUANTS = Quant.__table__
+_LOCK = (
+    select(_QUANTS.c.id, _QUANTS.c.product_id, _QUANTS.c.location_id, _QUANTS.c.lot, _QUANTS.c.expiry,
+           _QUANTS.c.on_hand, _QUANTS.c.reserved, _QUANTS.c.in_date, _QUANTS.c.virtual)
+    .where(tuple_(_QUANTS.c.product_id, _QUANTS.c.location_id, _QUANTS.c.lot).in_(bindparam("keys", expanding=True)))
+    .order_by(_QUANTS.c.id)
+    .with_for_update()
+)
+_CREATE = {name: dialect.insert(_QUANTS).on_conflict_do_nothing()
+           for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_WRITE = (update(_QUANTS).where(_QUANTS.c.id == bindparam("quant_id"))
+          .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"), expiry=bindparam("expiry"),
+                  in_date=bindparam("in_date"), updated_at=bindparam("now")))
+_BOOK = insert(Move.__table__).returning(Move.__table__.c.id, sort_by_parameter_order=True)
+# Quant keys per locking query, far below every backend's limit of bound parameters (3 per key).
+_KEY_CHUNK = 3_000
+
+
+def lock(keys: Iterable[QuantKey], virtual_of: dict[int, bool]) -> dict[QuantKey, Held]:
     """Lock (creating when missing) the quants for `keys`, in ascending id order."""
     wanted = sorted(set(keys))
-    stmt = (
-        select(Quant)
-        .where(tuple_(Quant.product_id, Quant.location_id, Quant.lot).in_(wanted))
-        .order_by(Quant.id)
-        .with_for_update(of=Quant)
-        .execution_options(populate_existing=True)
-    )
-    found = {(q.product_id, q.location_id, q.lot): q for q in db.session.scalars(stmt).unique()}
+    db.session.flush()  # places and products made in this transaction reach the database first
+    found = _read_locked(wanted)
     missing = [k for k in wanted if k not in found]
     if missing:
-        _insert_missing(missing, virtual_of)
-        found.update({(q.product_id, q.location_id, q.lot): q for q in db.session.scalars(stmt).unique()})
+        now = utcnow()
+        db.session.execute(_CREATE["postgresql" if is_postgres() else "sqlite"], [
+            {"product_id": p, "location_id": loc, "lot": lot, "on_hand": 0, "reserved": 0,
+             "virtual": virtual_of[loc], "updated_at": now} for p, loc, lot in missing])
+        found.update(_read_locked(missing))
     return found
 
 
-def _balance(q: Quant) -> domain.Balance:
-    return domain.Balance(q.on_hand, q.reserved, q.virtual)
+def _read_locked(keys: list[QuantKey]) -> dict[QuantKey, Held]:
+    out = {}
+    for start in range(0, len(keys), _KEY_CHUNK):
+        for row in db.session.execute(_LOCK, {"keys": keys[start:start + _KEY_CHUNK]}):
+            held = Held(*row)
+            out[(held.product_id, held.location_id, held.lot)] = held
+    return out
 
 
-def _store(q: Quant, b: domain.Balance) -> None:
-    q.on_hand, q.reserved = b.on_hand, b.reserved
-
-
-def post(transfers: list[Transfer], actor: Actor) -> list[Move]:
+def post(transfers: list[Transfer], actor: Actor) -> list[Booked]:
     """Book transfers as moves, all or nothing; raises InsufficientStock and books none if one cannot go."""
+    (outcome,) = post_each([transfers], [actor])
+    if isinstance(outcome, WmsError):
+        raise outcome
+    return outcome
+
+
+def post_each(groups: Sequence[Sequence[Transfer]], actors: Sequence[Actor]) -> list[list[Booked] | WmsError]:
+    """Book each group of transfers all or nothing, group after group; a group that cannot go gets its error.
+
+    Every quant of every group is locked at once (one ascending id order); the groups are then played
+    against those counts in memory, so a group sees what the ones before it did, and one that would
+    take more than is there books nothing and leaves the counts as they were.
+    """
     virtual_of = {}
     keys = []
-    for t in transfers:
+    for t in (t for group in groups for t in group):
         virtual_of[t.source.id] = t.source.virtual
         virtual_of[t.destination.id] = t.destination.virtual
         keys += [(t.product.id, t.source.id, t.lot), (t.product.id, t.destination.id, t.lot)]
     quants = lock(keys, virtual_of)
-    moves = []
+    now = utcnow()
+    touched: dict[int, Held] = {}
+    outcomes: list[list[Transfer] | WmsError] = []
+    for group in groups:
+        held = {id(q): q for t in group for q in (quants[(t.product.id, t.source.id, t.lot)],
+                                                  quants[(t.product.id, t.destination.id, t.lot)])}
+        before = {key: replace(q) for key, q in held.items()}
+        try:
+            for t in group:
+                _apply(t, quants, now)
+        except WmsError as err:
+            for key, q in held.items():  # as they were before this group
+                q.on_hand, q.reserved, q.in_date, q.expiry = (before[key].on_hand, before[key].reserved,
+                                                              before[key].in_date, before[key].expiry)
+            outcomes.append(err)
+            continue
+        touched.update((q.id, q) for q in held.values())
+        outcomes.append(list(group))
+    if touched:
+        db.session.execute(_WRITE, [{"quant_id": q.id, "on_hand": q.on_hand, "reserved": q.reserved,
+                                     "expiry": q.expiry, "in_date": q.in_date, "now": now} for q in touched.values()])
+    booked = [(t, actor) for outcome, actor in zip(outcomes, actors) if isinstance(outcome, list) for t in outcome]
+    if not booked:
+        return outcomes
+    ids = iter(db.session.execute(_BOOK, [
+        {"product_id": t.product.id, "from_location_id": t.source.id, "to_location_id": t.destination.id,
+         "lot": t.lot, "quantity": t.quantity, "kind": t.kind, "reason": t.reason, "reference": t.reference,
+         "actor": actor.name, "device": actor.device, "created_at": now} for t, actor in booked]).scalars().all())
+    expire_loaded(Quant)
+    results: list[list[Booked] | WmsError] = []
+    for outcome, actor in zip(outcomes, actors):
+        if isinstance(outcome, WmsError):
+            results.append(outcome)
+            continue
+        results.append([Booked(next(ids), t.product, t.source, t.destination, t.lot, t.quantity, t.kind, t.reason,
+                               t.reference, actor.name, actor.device, now) for t in outcome])
+        _announce(outcome, actor)
+    return results
+
+
+def _apply(t: Transfer, quants: dict[QuantKey, Held], now: datetime) -> None:
+    """One transfer against the held counts; raises (changing nothing of its own) if the source lacks the units."""
+    src = quants[(t.product.id, t.source.id, t.lot)]
+    dst = quants[(t.product.id, t.destination.id, t.lot)]
+    where = {"sku": t.product.sku, "location": t.source.code, **({"lot": t.lot} if t.lot else {})}
+    taken = domain.take(src.balance, t.quantity, from_reserved=t.from_reserved, where=where)
+    src.on_hand, src.reserved = taken.on_hand, taken.reserved
+    if dst.on_hand <= 0 and not dst.virtual:
+        dst.in_date = now  # the stock here now arrived now: allocation's first in, first out
+    dst.on_hand += t.quantity
+    if t.expiry and not dst.expiry:
+        dst.expiry = t.expiry
+    if dst.expiry is None and src.expiry is not None:
+        dst.expiry = src.expiry
+
+
+def _announce(transfers: list[Transfer], actor: Actor) -> None:
+    """Tell the transaction (and whoever listens) how a booked group changed sellable stock."""
     gained: dict[int, int] = {}  # net change of sellable available stock, per product
     for t in transfers:
-        src = quants[(t.product.id, t.source.id, t.lot)]
-        dst = quants[(t.product.id, t.destination.id, t.lot)]
-        where = {"sku": t.product.sku, "location": t.source.code, **({"lot": t.lot} if t.lot else {})}
-        _store(src, domain.take(_balance(src), t.quantity, from_reserved=t.from_reserved, where=where))
-        if dst.on_hand <= 0 and not dst.virtual:
-            dst.in_date = utcnow()
-        _store(dst, domain.put(_balance(dst), t.quantity))
-        if t.expiry and not dst.expiry:
-            dst.expiry = t.expiry
-        if dst.expiry is None and src.expiry is not None:
-            dst.expiry = src.expiry
         if t.source.sellable:
             gained[t.product.id] = gained.get(t.product.id, 0) - (t.quantity - t.from_reserved)
         if t.destination.sellable:
             gained[t.product.id] = gained.get(t.product.id, 0) + t.quantity
-        # The related objects are set too, not only their ids: views read move.product and both locations
-        # after the flush, and the session's identity map holds objects only weakly, so by then it could
-        # have dropped them and each read was a SELECT (3 per move).
-        moves.append(Move(
-            product_id=t.product.id, from_location_id=t.source.id, to_location_id=t.destination.id,
-            product=t.product, from_location=t.source, to_location=t.destination,
-            lot=t.lot, quantity=t.quantity, kind=t.kind, reason=t.reason, reference=t.reference,
-            actor=actor.name, device=actor.device, created_at=utcnow(),
-        ))
-    db.session.add_all(moves)
-    db.session.flush()
     for product_id, delta in gained.items():
         note_available(product_id, delta)
     stock_changed.send(None, product_ids=sorted({t.product.id for t in transfers}), actor=actor,
                        increased=sorted(p for p, d in gained.items() if d > 0))
-    return moves
-
-
-def set_reserved(quant: Quant, delta: int) -> None:
-    """Promise (delta > 0) or release (delta < 0) units of a quant locked by `lock`."""
-    b = _balance(quant)
-    _store(quant, domain.reserve(b, delta) if delta > 0 else domain.release(b, -delta))
-    if quant.location.sellable:
-        note_available(quant.product_id, -delta)
 
 
 @dataclass(frozen=True)

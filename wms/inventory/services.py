@@ -1,14 +1,16 @@
 """Inventory use cases, one transaction each: catalogue, bins, layout, moves, adjustments."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from biip import ParseError
 from biip.gtin import Gtin
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from wms.db import atomic, db, utcnow
-from wms.errors import Conflict, Invalid, NotFound
+from wms.errors import Conflict, Invalid, NotFound, WmsError
 from wms.inventory import domain, ledger
 from wms.inventory import layout as floor
 from wms.inventory.ledger import Actor, Transfer
@@ -35,11 +37,26 @@ def normalise_gtin(gtin: str) -> str:
     return gtin14
 
 
+# Built once: scans look products and bins up all day, and building a select costs more than running it.
+_PRODUCT_BY_SKU = select(Product).where(Product.sku == bindparam("sku"))
+_LOCATION_BY_CODE = select(Location).where(Location.code == bindparam("code"))
+_PRODUCTS_BY_SKU = select(Product).where(Product.sku.in_(bindparam("skus", expanding=True)))
+_LOCATIONS_BY_CODE = select(Location).where(Location.code.in_(bindparam("codes", expanding=True)))
+
+
 def product_by_sku(sku: str) -> Product:
-    product = db.session.scalar(select(Product).where(Product.sku == sku))
+    product = db.session.scalar(_PRODUCT_BY_SKU, {"sku": sku})
     if product is None:
-        raise NotFound(f"no product with SKU {sku!r}", code="unknown_product", details={"sku": sku})
+        raise _unknown_product(sku)
     return product
+
+
+def _unknown_product(sku: str) -> NotFound:
+    return NotFound(f"no product with SKU {sku!r}", code="unknown_product", details={"sku": sku})
+
+
+def _unknown_location(code: str) -> NotFound:
+    return NotFound(f"no location {code!r}", code="unknown_location", details={"location": code})
 
 
 def product_by_gtin(gtin: str) -> Product | None:
@@ -47,9 +64,9 @@ def product_by_gtin(gtin: str) -> Product | None:
 
 
 def location_by_code(code: str) -> Location:
-    location = db.session.scalar(select(Location).where(Location.code == code))
+    location = db.session.scalar(_LOCATION_BY_CODE, {"code": code})
     if location is None:
-        raise NotFound(f"no location {code!r}", code="unknown_location", details={"location": code})
+        raise _unknown_location(code)
     return location
 
 
@@ -152,20 +169,68 @@ def _transfer_lot(product: Product, lot: str | None) -> str:
     return domain.check_lot(product.sku, product.lot_tracked or product.serial_tracked, lot)
 
 
+@dataclass(frozen=True)
+class MoveRequest:
+    """Units of one SKU (and lot) to move between two real places, and who asks."""
+
+    sku: str
+    from_code: str
+    to_code: str
+    quantity: int
+    lot: str | None
+    actor: Actor
+    kind: str = "move"
+    reference: str | None = None
+
+
 @atomic
 def move_stock(sku: str, from_code: str, to_code: str, quantity: int, lot: str | None, actor: Actor,
-               kind: str = "move", reference: str | None = None) -> Move:
+               kind: str = "move", reference: str | None = None) -> ledger.Booked:
     """Move units between two real places; the ledger refuses more than is available there."""
-    product = product_by_sku(sku)
-    source, destination = location_by_code(from_code), location_by_code(to_code)
+    (outcome,) = move_each([MoveRequest(sku, from_code, to_code, quantity, lot, actor, kind, reference)])
+    if isinstance(outcome, WmsError):
+        raise outcome
+    return outcome
+
+
+@atomic
+def move_each(requests: Sequence[MoveRequest]) -> list[ledger.Booked | WmsError]:
+    """Each move in turn, in one transaction; a refused one (unknown SKU or bin, too few units) moves nothing."""
+    products = {p.sku: p for p in db.session.scalars(_PRODUCTS_BY_SKU, {"skus": sorted({r.sku for r in requests})})}
+    places = {loc.code: loc for loc in db.session.scalars(
+        _LOCATIONS_BY_CODE, {"codes": sorted({c for r in requests for c in (r.from_code, r.to_code)})})}
+    outcomes: list[ledger.Booked | WmsError | None] = [None] * len(requests)
+    groups, actors, slots = [], [], []
+    for i, r in enumerate(requests):
+        try:
+            groups.append([_move_transfer(r, products, places)])
+        except WmsError as err:
+            outcomes[i] = err
+            continue
+        actors.append(r.actor)
+        slots.append(i)
+    for i, booked in zip(slots, ledger.post_each(groups, actors)):
+        outcomes[i] = booked if isinstance(booked, WmsError) else booked[0]
+    return outcomes
+
+
+def _move_transfer(r: MoveRequest, products: dict[str, Product], places: dict[str, Location]) -> Transfer:
+    """The transfer a move request asks for, checked as the single lookups would check it."""
+    product = products.get(r.sku)
+    if product is None:
+        raise _unknown_product(r.sku)
+    source, destination = places.get(r.from_code), places.get(r.to_code)
+    if source is None:
+        raise _unknown_location(r.from_code)
+    if destination is None:
+        raise _unknown_location(r.to_code)
     if source.id == destination.id:
         raise Invalid("from_location and to_location are the same bin", code="same_location")
     for place in (source, destination):
         if place.virtual:
             raise Invalid(f"{place.code} is not a physical place; use an adjustment", code="virtual_location")
-    (move,) = ledger.post([Transfer(product, source, destination, quantity, _transfer_lot(product, lot), kind=kind,
-                                    reference=reference)], actor)
-    return move
+    return Transfer(product, source, destination, r.quantity, _transfer_lot(product, r.lot), kind=r.kind,
+                    reference=r.reference)
 
 
 @atomic

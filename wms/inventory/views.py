@@ -11,8 +11,8 @@ from wms.api.registry import current_principal, device
 from wms.api.responses import iso, iso_date
 from wms.auth import EVERYONE, MANAGERS, STAFF
 from wms.db import db
-from wms.errors import Invalid
-from wms.inventory import queries, services
+from wms.errors import Invalid, WmsError
+from wms.inventory import ledger, queries, services
 from wms.inventory import schemas as s
 from wms.inventory.layout import LayoutSpec
 from wms.inventory.ledger import Actor
@@ -54,7 +54,7 @@ def stock_json(q: Quant) -> dict:
     }
 
 
-def move_json(m: Move) -> dict:
+def move_json(m: Move | ledger.Booked) -> dict:
     return {
         "id": m.id, "sku": m.product.sku, "from_location": m.from_location.code, "to_location": m.to_location.code,
         "quantity": m.quantity, "lot": m.lot or None, "kind": m.kind, "reason": m.reason, "reference": m.reference,
@@ -140,11 +140,16 @@ def inventory(query):
 
 
 @endpoint("POST", "/moves", roles=MOVERS, summary="Move stock between locations", tag="stock",
-          body=s.MOVE_IN, response=s.MOVE, status=201, errors=(404, 409), scan=True)
-def create_move(body):
-    move = services.move_stock(body["sku"], body["from_location"], body["to_location"], body["quantity"],
-                               body.get("lot"), actor())
-    return move_json(move)
+          body=s.MOVE_IN, response=s.MOVE, status=201, errors=(404, 409), scan=True, combined=True)
+def create_moves(scans):
+    booked = services.move_each([_move_request(scan) for scan in scans])
+    return [outcome if isinstance(outcome, WmsError) else move_json(outcome) for outcome in booked]
+
+
+def _move_request(scan) -> services.MoveRequest:
+    body = scan.body
+    return services.MoveRequest(body["sku"], body["from_location"], body["to_location"], body["quantity"],
+                                body.get("lot"), Actor(name=scan.user, device=scan.device))
 
 
 @endpoint("GET", "/moves", roles=STAFF, summary="Read the move ledger", tag="stock",

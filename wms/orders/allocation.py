@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 
-from wms.db import db
+from wms.db import db, expire_loaded
 from wms.inventory import ledger
 from wms.inventory.models import Location, Product, Quant
 from wms.orders import domain
@@ -134,7 +134,7 @@ def allocate(needs: Sequence[Need], *, exclude_locations: Collection[int] = ()) 
         _reserve(planned, [line.line_id for need in needs for line in need.lines if line.allocated])
         db.session.execute(_ADD_ALLOCATED, [{"line_id": line_id, "units": units}
                                             for line_id, units in planned.reserved.items()])
-        expire(OrderLine, Quant, Reservation)
+        expire_loaded(OrderLine, Quant, Reservation)
     return planned
 
 
@@ -199,13 +199,6 @@ def _reserve(planned: Plan, earlier: list[int]) -> None:
         db.session.execute(_INSERT_RESERVATION, new)
 
 
-def expire(*models: type) -> None:
-    """Expire loaded ORM objects of these models after Core statements changed their rows."""
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, models):
-            db.session.expire(obj)
-
-
 def release(order_ids: Sequence[int]) -> int:
     """Give back every unit reserved for these orders (their rows locked by the caller); returns how many."""
     rows = []
@@ -228,7 +221,7 @@ def release(order_ids: Sequence[int]) -> int:
         db.session.execute(delete(_RESERVATIONS).where(_RESERVATIONS.c.id.in_(part)))
     for part in chunks(list(order_ids)):
         db.session.execute(update(_LINES).where(_LINES.c.order_id.in_(part)).values(allocated=0))
-    expire(OrderLine, Quant, Reservation)
+    expire_loaded(OrderLine, Quant, Reservation)
     return -sum(per_quant.values())
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, insert, select, update
 
-from wms.db import atomic, db, row_by_id, utcnow
+from wms.db import atomic, db, expire_loaded, row_by_id, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory import ledger
 from wms.orders import allocation, domain, events
@@ -45,7 +45,7 @@ def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, not
     db.session.execute(insert(OrderTransition.__table__), [
         {"order_id": order_id, "from_status": old, "to_status": new, "actor": actor, "note": note, "at": now}
         for order_id, old in orders])
-    allocation.expire(Order)
+    expire_loaded(Order)
     changed = [order_id for order_id, old in orders if old != new]
     if changed and new in events.STATUS_EVENTS:
         states = events.order_states(changed)
