@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from wms import create_app
+from wms import create_app, tune_gc_for_serving
 
 
 def _app(**overrides):
@@ -57,6 +57,7 @@ def run(host: str, port: int, threads: int) -> None:
         scheduler.build(app).start()
         click.echo("scheduler started")
     click.echo(f"wms serving on http://{host}:{port}/  (API under /api/v1, OpenAPI at /api/v1/openapi.json)")
+    tune_gc_for_serving()
     serve(app, host=host, port=port, threads=threads, ident="wms")
 
 
@@ -67,6 +68,7 @@ def worker() -> None:
 
     app = _app()
     click.echo(f"worker running {len(scheduler.JOBS)} jobs: {', '.join(j.name for j in scheduler.JOBS)}")
+    tune_gc_for_serving()
     scheduler.build(app, blocking=True).start()
 
 

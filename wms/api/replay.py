@@ -212,12 +212,12 @@ def _answer(op_key: str, view_many, status: int, calls: Sequence[_Call]) -> list
             continue
         body, code = (error_body(outcome), status_for(outcome)) if isinstance(outcome, WmsError) else \
             (outcome if isinstance(outcome, tuple) else (outcome, status))
-        replies[i] = Response(json.dumps(body), status=code, mimetype="application/json")
+        text = json.dumps(body)
+        replies[i] = Response(text, status=code, mimetype="application/json")
         # A 503 asks for the resend rather than answering the scan: stored, it would be replayed forever.
         if calls[i].scan_id and code < 500:
             kept.append({"scan_id": calls[i].scan_id, "endpoint": op_key, "request_hash": calls[i].fingerprint,
-                         "status_code": code, "body": json.dumps(body), "actor": calls[i].scan.user,
-                         "created_at": now})
+                         "status_code": code, "body": text, "actor": calls[i].scan.user, "created_at": now})
     for i, call in enumerate(calls):  # second copies of a scan_id within this batch
         if replies[i] is None:
             j = first[call.scan_id]
