@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +57,8 @@ class Principal:
     role: str
     token_id: int | None = None
     user_id: int | None = None
+    token_hash: str | None = None  # set for bearer tokens
+    vouched: bool = False  # taken from the remembered tokens, to be checked again in the write's transaction
 
     def may(self, roles: tuple[str, ...]) -> bool:
         return self.role == "admin" or self.role in roles
@@ -109,29 +112,63 @@ _TOKENS = ApiToken.__table__
 # Built once: every API request runs it, and building a select costs more than running it.
 _TOKEN = select(_TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.user_id).where(
     _TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked.is_(False))
+_VALID = select(_TOKENS.c.token_hash).where(_TOKENS.c.token_hash.in_(bindparam("hashes", expanding=True)),
+                                            _TOKENS.c.revoked.is_(False))
+# Principals of bearer tokens seen valid, by (database, token hash): see principal_for_token.
+_vouched: dict[tuple[str, str], Principal] = {}
+_VOUCHED_MAX = 10_000
 
 
-def principal_for_token(token: str) -> Principal | None:
+def principal_for_token(token: str, *, vouched: bool = False) -> Principal | None:
     """The caller a bearer token stands for, read with one statement on a pooled driver connection.
 
     Every API request runs this first. Through the session it cost a connection checkout, a BEGIN,
     the SELECT and a ROLLBACK, each through SQLAlchemy's layers; the driver's cursor runs the same
     statement (compiled by SQLAlchemy for this database, once) in a tenth of the time.
+
+    With `vouched`, a token seen valid before is answered from memory, marked `vouched`: for writes
+    that check their callers' tokens again inside their own transaction (`still_valid`), so a token
+    revoked meanwhile is refused there. Under load that spares each storefront order and scan a
+    query whose GIL hand-offs cost more CPU than the rest of its authentication.
     """
+    token_hash = hash_token(token)
+    key = (str(db.engine.url), token_hash)
+    if vouched:
+        known = _vouched.get(key)
+        if known is not None:
+            return known
     sql, names = _compiled(db.engine.dialect)
     conn = db.engine.raw_connection()
     try:
         cursor = conn.cursor()
-        params = {"token_hash": hash_token(token)}
+        params = {"token_hash": token_hash}
         cursor.execute(sql, [params[n] for n in names] if names else params)
         row = cursor.fetchone()
         cursor.close()
     finally:
         conn.close()  # back to the pool, which rolls back whatever the driver began
     if row is None:
+        _vouched.pop(key, None)
         return None
     token_id, name, role, user_id = row
-    return Principal(name=name, role=role, token_id=token_id, user_id=user_id)
+    principal = Principal(name=name, role=role, token_id=token_id, user_id=user_id, token_hash=token_hash)
+    if vouched:
+        if len(_vouched) >= _VOUCHED_MAX:
+            _vouched.clear()
+        _vouched[key] = Principal(name=name, role=role, token_id=token_id, user_id=user_id,
+                                  token_hash=token_hash, vouched=True)
+    return principal
+
+
+def still_valid(token_hashes: Collection[str]) -> set[str]:
+    """Those of the token hashes whose tokens are valid now, read in the current transaction."""
+    wanted = sorted(set(token_hashes))
+    if not wanted:
+        return set()
+    valid = set(db.session.scalars(_VALID, {"hashes": wanted}))
+    for token_hash in set(wanted) - valid:
+        _vouched.pop((str(db.engine.url), token_hash), None)
+    return valid
 
 
 @functools.cache

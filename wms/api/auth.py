@@ -4,17 +4,18 @@ from __future__ import annotations
 from flask import request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from wms.auth import Principal, principal_for_token
+from wms.auth import Principal, principal_for_token, still_valid
 from wms.errors import Unauthorized
 
 
-def authenticate() -> Principal:
+def authenticate(*, vouched: bool = False) -> Principal:
+    """The caller; with `vouched`, perhaps from remembered tokens (see wms.auth.principal_for_token)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if header:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("use 'Authorization: Bearer <token>'")
-        principal = principal_for_token(token.strip())
+        principal = principal_for_token(token.strip(), vouched=vouched)
         if principal is None:
             raise Unauthorized("the bearer token is not valid")
         return principal
@@ -36,3 +37,9 @@ class SessionOnlyWithCookie(SecureCookieSessionInterface):
         if self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+
+def refuse_revoked(token_hashes: list[str | None]) -> list[bool]:
+    """Inside a write's transaction: for each caller's token hash, whether its token was revoked meanwhile."""
+    valid = still_valid([h for h in token_hashes if h])
+    return [bool(h) and h not in valid for h in token_hashes]

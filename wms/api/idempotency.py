@@ -41,10 +41,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from wms.api.auth import refuse_revoked
 from wms.api.combining import Failed, combiner_for, run_isolated
 from wms.api.responses import to_response
 from wms.db import atomic, db, is_postgres, utcnow
-from wms.errors import BadRequest, Conflict, Invalid, WmsError
+from wms.errors import BadRequest, Conflict, Invalid, Unauthorized, WmsError
 
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(minutes=5)
@@ -139,19 +140,21 @@ class Call:
     digest: str
     body: Any
     refusal: WmsError | None = None
+    token_hash: str | None = None  # the caller's bearer token, checked again inside the transaction
 
 
 ViewMany = Callable[[list[Any]], Sequence[Any]]
 
 
-def run(scope: str, body: Any, refusal: WmsError | None, view_many: ViewMany, status: int) -> Response:
+def run(scope: str, token_hash: str | None, body: Any, refusal: WmsError | None, view_many: ViewMany,
+        status: int) -> Response:
     """Answer this request once per (scope, Idempotency-Key), combined with concurrent ones of the same caller.
 
     `view_many(bodies)` returns, for each body in order, a JSON-able result or the WmsError refusing it.
     `refusal` is the error the body already got from validation (then `body` is unused).
     """
     key = _read_key()
-    call = Call(key, fingerprint(), body, refusal)
+    call = Call(key, fingerprint(), body, refusal, token_hash)
     # End the read transaction authentication opened: a request may wait through several batches, and
     # on SQLite an open read pins its WAL snapshot, so the log could not be checkpointed meanwhile.
     db.session.rollback()
@@ -171,10 +174,13 @@ def _answer(scope: str, view_many: ViewMany, status: int, calls: Sequence[Call])
     if is_postgres():
         locked = list(db.session.scalars(_TRY_LOCKS, {"lock_ids": [_advisory_key(scope, c.key) for c in calls]}))
     stored = {row.key: row for row in db.session.execute(_STORED, {"scope": scope, "keys": [c.key for c in calls]})}
+    revoked = refuse_revoked([c.token_hash for c in calls])
     todo: list[int] = []
     for i, call in enumerate(calls):
         row = stored.get(call.key)
-        if not locked[i]:
+        if revoked[i]:
+            replies[i] = handle_wms_error(Unauthorized("the bearer token is not valid"))
+        elif not locked[i]:
             replies[i] = handle_wms_error(_in_progress())
         elif row is None:
             todo.append(i)

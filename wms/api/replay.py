@@ -29,10 +29,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from wms.api.auth import refuse_revoked
 from wms.api.combining import Failed, combiner_for, run_isolated
 from wms.api.responses import to_response
 from wms.db import RaceLost, atomic, db, is_postgres, utcnow
-from wms.errors import Invalid, WmsError
+from wms.errors import Invalid, Unauthorized, WmsError
 
 SCAN_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"}
 
@@ -165,10 +166,11 @@ class _Call:
     scan_id: str | None
     fingerprint: str | None
     scan: Scan
+    token_hash: str | None  # the caller's bearer token, checked again inside the transaction
 
 
-def run_combined(op, payload: dict, scan: Callable[[dict], Scan], view_many: Callable[[list[Scan]], Sequence[Any]],
-                 status: int) -> Response:
+def run_combined(op, token_hash: str | None, payload: dict, scan: Callable[[dict], Scan],
+                 view_many: Callable[[list[Scan]], Sequence[Any]], status: int) -> Response:
     """Answer a scanner write together with the concurrent ones to the same endpoint, each once per scan_id.
 
     `view_many(scans)` returns, for each scan in order, its result (or `(result, status)`) or the WmsError
@@ -177,7 +179,7 @@ def run_combined(op, payload: dict, scan: Callable[[dict], Scan], view_many: Cal
     """
     scan_id = payload.pop("scan_id", None)
     op_key = f"{op.method} {op.rule}"
-    call = _Call(scan_id, _fingerprint(op_key, payload) if scan_id else None, scan(payload))
+    call = _Call(scan_id, _fingerprint(op_key, payload) if scan_id else None, scan(payload), token_hash)
     db.session.rollback()  # waiting for a batch with authentication's read still open would pin a snapshot
     combiner = combiner_for(("scan", request.path), lambda: functools.partial(_answer, op_key, view_many, status))
     return combiner.submit(call)
@@ -192,10 +194,13 @@ def _answer(op_key: str, view_many, status: int, calls: Sequence[_Call]) -> list
     stored = {row.scan_id: row for row in db.session.execute(_STORED_MANY, {"scan_ids": scan_ids})} \
         if scan_ids else {}
     replies: list[Response | Failed | None] = [None] * len(calls)
+    revoked = refuse_revoked([c.token_hash for c in calls])
     first: dict[str, int] = {}
     todo: list[int] = []
     for i, call in enumerate(calls):
-        if call.scan_id in stored:
+        if revoked[i]:
+            replies[i] = handle_wms_error(Unauthorized("the bearer token is not valid"))
+        elif call.scan_id in stored:
             try:
                 replies[i] = _replay(stored[call.scan_id], call.scan_id, op_key, call.fingerprint)
             except WmsError as err:

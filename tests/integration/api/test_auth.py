@@ -63,6 +63,51 @@ def test_revoked_token_is_401(app):
     _assert_error(api.get("/products"), 401, "unauthorized")
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_token_revoked_after_use_is_401_on_combined_writes_too(backend, tmp_path, request):
+    """Orders and moves may take a token seen valid from memory; they check it again in their transaction."""
+    from tests.conftest import _dispose, _fresh_app
+
+    app = _fresh_app(backend, tmp_path, request)
+    order = {"external_id": "SO-1", "ship_to": {"name": "A", "street1": "1 Main St", "city": "Berlin",
+                                                 "postal_code": "10115", "country": "DE"},
+             "lines": [{"sku": "MUG", "quantity": 1}]}
+    move = {"sku": "MUG", "from_location": "A", "to_location": "B", "quantity": 1}
+
+    def remembered_then_revoked():
+        shop, picker = Api(app, "storefront"), Api(app, "picker")
+        assert shop.post("/orders", order | {"external_id": f"SO-{shop.token}"},
+                         headers={"Idempotency-Key": shop.token}).status_code == 201
+        assert picker.post("/moves", move).status_code == 201  # both tokens now remembered
+        with app.app_context():
+            db.session.execute(text("UPDATE api_tokens SET revoked = :yes WHERE token_hash IN (:a, :b)"),
+                               {"yes": True, "a": auth.hash_token(shop.token), "b": auth.hash_token(picker.token)})
+            db.session.commit()
+        return shop, picker
+
+    try:
+        admin = Api(app, "admin")
+        admin.post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350})
+        for code in ("A", "B"):
+            admin.post("/locations", {"code": code, "type": "storage"})
+        admin.post("/adjustments", {"sku": "MUG", "location": "A", "delta": 5, "reason": "stock"})
+        # Checked again inside the write's transaction.
+        shop, picker = remembered_then_revoked()
+        _assert_error(shop.post("/orders", order | {"external_id": "SO-2"}, headers={"Idempotency-Key": "k-2"}),
+                      401, "unauthorized")
+        _assert_error(picker.post("/moves", move), 401, "unauthorized")
+        # Refused before any transaction (no Idempotency-Key, a body that is not JSON): still 401 first.
+        shop, picker = remembered_then_revoked()
+        _assert_error(shop.post("/orders", order | {"external_id": "SO-3"}), 401, "unauthorized")
+        _assert_error(picker.post("/moves", data="not json", content_type="application/json"), 401, "unauthorized")
+        with app.app_context():
+            orders = db.session.execute(text("SELECT count(*) FROM orders")).scalar()
+            moves = db.session.execute(text("SELECT count(*) FROM moves WHERE kind = 'move'")).scalar()
+        assert (orders, moves) == (2, 2)  # only the writes made before each revocation
+    finally:
+        _dispose(app)
+
+
 @pytest.mark.parametrize("method, path, op", OPERATIONS, ids=IDS)
 def test_each_role_gets_exactly_what_the_endpoint_declares(app, method, path, op):
     allowed = set(op["x-roles"])
