@@ -8,6 +8,10 @@ from wms.auth import Principal, principal_for_token, still_valid
 from wms.errors import Unauthorized
 
 
+def invalid_token() -> Unauthorized:
+    return Unauthorized("the bearer token is not valid")
+
+
 def authenticate(*, vouched: bool = False) -> Principal:
     """The caller; with `vouched`, perhaps from remembered tokens (see wms.auth.principal_for_token)."""
     header = request.headers.get("Authorization", "")
@@ -17,7 +21,7 @@ def authenticate(*, vouched: bool = False) -> Principal:
             raise Unauthorized("use 'Authorization: Bearer <token>'")
         principal = principal_for_token(token.strip(), vouched=vouched)
         if principal is None:
-            raise Unauthorized("the bearer token is not valid")
+            raise invalid_token()
         return principal
     # The scanner screens call the same API with the session cookie of the signed-in user.
     user = session.get("user")

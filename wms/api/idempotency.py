@@ -41,11 +41,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.api.auth import refuse_revoked
+from wms.api.auth import invalid_token, refuse_revoked
 from wms.api.combining import Failed, combiner_for, run_isolated
 from wms.api.responses import to_response
 from wms.db import atomic, db, is_postgres, utcnow
-from wms.errors import BadRequest, Conflict, Invalid, Unauthorized, WmsError
+from wms.errors import BadRequest, Conflict, Invalid, WmsError
 
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(minutes=5)
@@ -179,7 +179,7 @@ def _answer(scope: str, view_many: ViewMany, status: int, calls: Sequence[Call])
     for i, call in enumerate(calls):
         row = stored.get(call.key)
         if revoked[i]:
-            replies[i] = handle_wms_error(Unauthorized("the bearer token is not valid"))
+            replies[i] = handle_wms_error(invalid_token())
         elif not locked[i]:
             replies[i] = handle_wms_error(_in_progress())
         elif row is None:

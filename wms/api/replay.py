@@ -29,11 +29,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.api.auth import refuse_revoked
+from wms.api.auth import invalid_token, refuse_revoked
 from wms.api.combining import Failed, combiner_for, run_isolated
 from wms.api.responses import to_response
 from wms.db import RaceLost, atomic, db, is_postgres, utcnow
-from wms.errors import Invalid, Unauthorized, WmsError
+from wms.errors import Invalid, WmsError
 
 SCAN_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"}
 
@@ -199,7 +199,7 @@ def _answer(op_key: str, view_many, status: int, calls: Sequence[_Call]) -> list
     todo: list[int] = []
     for i, call in enumerate(calls):
         if revoked[i]:
-            replies[i] = handle_wms_error(Unauthorized("the bearer token is not valid"))
+            replies[i] = handle_wms_error(invalid_token())
         elif call.scan_id in stored:
             try:
                 replies[i] = _replay(stored[call.scan_id], call.scan_id, op_key, call.fingerprint)
