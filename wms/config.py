@@ -74,6 +74,10 @@ def flask_config(settings: Mapping[str, Any], instance_path: str) -> dict[str, A
     out["WMS_DATABASE_URL"] = url
     out["SQLALCHEMY_DATABASE_URI"] = url
     out["SECRET_KEY"] = settings.get("secret_key") or _instance_secret(instance_path)
+    # The screens' session cookie: out of reach of page scripts, and not sent with cross-site POSTs.
+    # (API writes on a session also need its CSRF token: wms/api/auth.py.)
+    out["SESSION_COOKIE_HTTPONLY"] = True
+    out["SESSION_COOKIE_SAMESITE"] = "Lax"
     return out
 
 

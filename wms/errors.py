@@ -49,6 +49,12 @@ class Forbidden(WmsError):
     code = "forbidden"
 
 
+class UnsupportedMediaType(WmsError):
+    """The request has a body in a form the API does not read (anything but JSON)."""
+
+    code = "unsupported_media_type"
+
+
 class Busy(WmsError):
     """A transaction kept losing lock races; the client may retry."""
 

@@ -16,6 +16,7 @@ STATUS = {
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.UnsupportedMediaType: 415,
     errors.Invalid: 422,
     errors.Busy: 503,
 }

@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 from wms import __version__
+from wms.api.auth import CSRF_HEADER, SESSION_COOKIE
 from wms.api.errors import ERROR_SCHEMA
 from wms.api.registry import OPERATIONS, Operation
 from wms.auth import allowed_roles
 
 _REASONS = {
     200: "OK", 201: "Created", 400: "The request cannot be read", 401: "No valid credentials",
-    403: "The caller's role may not do this", 404: "Not found", 409: "Conflicts with the warehouse's state",
+    403: "The caller's role may not do this (or a session write came without its CSRF token)", 404: "Not found",
+    409: "Conflicts with the warehouse's state", 415: "The body is not declared application/json",
     422: "The content breaks a rule", 503: "The database stayed busy; retry",
 }
+
+# A bearer token, or the screens' session cookie; a write on a session also sends the session's CSRF token.
+_READ_SECURITY = [{"bearer": []}, {"session": []}]
+_WRITE_SECURITY = [{"bearer": []}, {"session": [], "csrf": []}]
 
 
 def _parameters(op: Operation) -> list[dict]:
@@ -46,7 +52,7 @@ def _operation(op: Operation) -> dict:
         + "_" + op.method.lower(),
         "summary": op.summary,
         "tags": [op.tag],
-        "security": [{"bearer": []}],
+        "security": _WRITE_SECURITY if op.writes else _READ_SECURITY,
         "x-roles": allowed_roles(op.roles),
         "parameters": _parameters(op),
         "responses": responses,
@@ -65,11 +71,20 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "wms", "version": __version__,
-                 "description": "Warehouse and order-fulfillment service. See CONTRACT.md."},
+                 "description": "Warehouse and order-fulfillment service. See CONTRACT.md. Every write's body, "
+                                "when it has one, is JSON, declared `application/json` (a UTF-8 `charset` "
+                                "may be named): any other Content-Type is refused with 415 and changes nothing."},
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {
             "schemas": {"Error": ERROR_SCHEMA},
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                            "description": "The signed-in session of the screens (/ui/login)."},
+                "csrf": {"type": "apiKey", "in": "header", "name": CSRF_HEADER,
+                         "description": "The session's CSRF token, which its screens carry in their page; "
+                                        "any write (POST, PUT, PATCH, DELETE) on a session needs it."},
+            },
         },
     }

@@ -16,12 +16,13 @@ from flask import Blueprint, g, request
 from wms.api import idempotency, pagination, replay
 from wms.api.auth import authenticate
 from wms.api.responses import to_response
-from wms.api.validation import parse_body, parse_query, unstorable
+from wms.api.validation import check_media_type, parse_body, parse_query, unstorable
 from wms.errors import Forbidden, NotFound, Unauthorized, WmsError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _MAX_INT_PATH = 2**31 - 1
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FLASK_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -40,6 +41,10 @@ class Operation:
     headers: dict[str, dict] = field(default_factory=dict)
     content_type: str | tuple[str, ...] = "application/json"
     description: str = ""
+
+    @property
+    def writes(self) -> bool:
+        return self.method in WRITE_METHODS
 
     @property
     def openapi_path(self) -> str:
@@ -107,6 +112,8 @@ def endpoint(
     )
     if op.path_params:
         op.errors = tuple(sorted(set(op.errors) | {404}))
+    if op.writes:
+        op.errors = tuple(sorted(set(op.errors) | {415}))
     OPERATIONS.append(op)
 
     def decorate(view: Callable) -> Callable:
@@ -126,6 +133,9 @@ def endpoint(
         def serve(principal, path):
             if not principal.may(op.roles):
                 raise Forbidden(f"the {principal.role} role may not {summary[0].lower() + summary[1:]}")
+            if op.writes:
+                # Here, before the Idempotency-Key and scan_id paths: a 415 is no outcome to replay.
+                check_media_type()
             for name, conv in op.path_params:
                 if conv == "int" and path[name] > _MAX_INT_PATH:
                     raise NotFound(f"no {name} {path[name]}")

@@ -11,7 +11,7 @@ from flask import request
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from wms.errors import BadRequest, Invalid
+from wms.errors import BadRequest, Invalid, UnsupportedMediaType
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,25 @@ def _number(text: str) -> int | float:
     # they were promised, not a float that breaks range() or an integer column.
     value = float(text)
     return int(value) if value.is_integer() else value
+
+
+def check_media_type() -> None:
+    """Refuse a body that is not declared JSON (UTF-8): 415, before anything reads or writes it.
+
+    Browsers send text/plain, form and multipart bodies to any site without asking; only a JSON body
+    needs the CORS preflight another site's page cannot pass. A request without a body has nothing to
+    misread, whatever its Content-Type says (what no body means is parse_body's to say).
+    """
+    if not request.get_data(cache=True):
+        return
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    # is_json: application/json or application/<something>+json, parameters aside.
+    if request.is_json and charset in ("utf-8", "utf8"):
+        return
+    declared = request.content_type or ""
+    raise UnsupportedMediaType(
+        f"send the body as application/json (UTF-8), not {declared or 'without a Content-Type'}",
+        details={"content_type": declared, "accepted": ["application/json"]})
 
 
 def parse_body(schema: dict) -> Any:

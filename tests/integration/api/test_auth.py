@@ -201,3 +201,46 @@ def test_passwords_are_stored_only_as_hashes(app):
             assert auth.principal_for_login(name, password).role == rows[name]["role"]
             assert auth.principal_for_login(name, password + "!") is None
         assert auth.principal_for_login("nobody", "correct horse battery") is None
+
+
+# --- the signed-in session of the screens ---
+
+MOVE = {"sku": "MUG", "from_location": "A-1", "to_location": "A-2", "quantity": 1}
+
+
+def _signed_in(app, csrf: str | None = None):
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["user"] = {"id": 1, "name": "ana", "role": "supervisor"}
+        if csrf is not None:
+            sess["csrf_token"] = csrf
+    return client
+
+
+def test_a_session_reads_but_writes_only_with_its_csrf_token(app, stocked):
+    """A browser sends the session cookie with any cross-site form; only the page itself knows the token."""
+    client = _signed_in(app, csrf="t0ken")
+    assert client.get("/api/v1/stock?sku=MUG").status_code == 200
+    for headers in ({}, {"X-CSRF-Token": ""}, {"X-CSRF-Token": "t0kem"}):
+        _assert_error(client.post("/api/v1/moves", json=MOVE, headers=headers), 403, "csrf_failed")
+    # A session that was never given a token has none to match, not even an empty one.
+    _assert_error(_signed_in(app).post("/api/v1/moves", json=MOVE, headers={"X-CSRF-Token": ""}), 403,
+                  "csrf_failed")
+    assert {s["location"]: s["on_hand"] for s in stocked.get("/stock?sku=MUG").json["items"]} == {"A-1": 10}
+    r = client.post("/api/v1/moves", json=MOVE, headers={"X-CSRF-Token": "t0ken"})
+    assert r.status_code == 201 and r.json["user"] == "ana", r.json
+
+
+def test_the_csrf_token_is_kept_in_the_session_and_the_cookie_is_http_only_and_same_site(app):
+    from flask import session
+
+    from wms.api.auth import csrf_token
+
+    with app.test_request_context("/ui/login"):
+        session["user"] = {"id": 1, "name": "ana", "role": "supervisor"}
+        token = csrf_token()
+        assert len(token) >= 32 and csrf_token() == token == session["csrf_token"]
+        response = app.make_response("")
+        app.session_interface.save_session(app, session, response)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
