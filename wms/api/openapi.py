@@ -60,7 +60,9 @@ def _operation(op: Operation) -> dict:
     if op.description:
         out["description"] = op.description
     if op.body is not None:
-        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
+        # A body that requires no field may be left out (CONTRACT.md: "takes an empty body or none").
+        out["requestBody"] = {"required": bool(op.body.get("required")),
+                              "content": {"application/json": {"schema": op.body}}}
     return out
 
 

@@ -23,6 +23,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _MAX_INT_PATH = 2**31 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The body of a write declared without fields: none, an empty one and `{}` alike; any field is unknown (422).
+NO_FIELDS = {"type": "object", "properties": {}, "additionalProperties": False}
 _FLASK_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -91,8 +93,13 @@ def endpoint(
     `idempotent=True` requires an Idempotency-Key header and replays the stored reply to retries; the
     view is then called with `bodies`, the bodies of concurrent requests of the same caller, and returns
     a list in their order of results or the WmsErrors refusing them (wms/api/idempotency.py).
+    A body whose schema requires no field may be empty or left out, and is then `{}`; a write declared
+    without a body still reads one, so that a field sent to it is refused, not ignored.
     """
     query = dict(query or {})
+    takes_body = body is not None
+    if body is None and method.upper() in WRITE_METHODS:
+        body = NO_FIELDS
     if paginated:
         query.update(pagination.QUERY)
         response = pagination.page_schema(response or {})
@@ -162,7 +169,8 @@ def endpoint(
                                                lambda scans: view(**kwargs, scans=scans), status)
                 if scan:
                     return replay.run_scan(op, payload, lambda data: _call(view, kwargs, data), status)
-                kwargs["body"] = payload
+                if takes_body:
+                    kwargs["body"] = payload
             return to_response(view(**kwargs), status)
 
         bp.add_url_rule(rule, endpoint=f"{view.__module__.replace('.', '_')}__{view.__name__}", view_func=handler,
