@@ -108,8 +108,8 @@ def test_demo_has_about_fifty_products_with_gtins_and_stock_in_bins(demo):
     products = w.get("/products?limit=500", token).json["items"]
     assert 40 <= len(products) <= 60
     for p in products:
-        # Stored as a GTIN-14 with a correct check digit (Gtin.parse verifies it).
-        assert len(p["gtin"]) == 14 and Gtin.parse(p["gtin"]).as_gtin_14() == p["gtin"]
+        # Answered as the demo gave it, a GTIN-13 with a correct check digit (Gtin.parse verifies it).
+        assert len(p["gtin"]) == 13 and Gtin.parse(p["gtin"]).as_gtin_13() == p["gtin"]
     assert len({p["gtin"] for p in products}) == len(products)
     inventory = {i["sku"]: i["available"] for i in w.get("/inventory?limit=500", token).json["items"]}
     assert set(inventory) == {p["sku"] for p in products} and min(inventory.values()) > 0

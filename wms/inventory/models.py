@@ -44,7 +44,12 @@ class Product(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)  # stored as GTIN-14
+    # The GTIN as the client gave it (8, 12, 13 or 14 digits), which is what the product answers with.
+    # Its unique constraint is older than gtin14's and implied by it; dropping it would rebuild the table on SQLite.
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    # The same GTIN as a GTIN-14: scans of any length are matched on it, and it makes a GTIN unique whatever
+    # the length it was given in (a GTIN-13 and its GTIN-14 with a leading zero are one GTIN).
+    gtin14: Mapped[str | None] = mapped_column(String(14), unique=True, index=True)
     weight_g: Mapped[int] = mapped_column(Integer)
     length_mm: Mapped[int | None] = mapped_column(Integer)
     width_mm: Mapped[int | None] = mapped_column(Integer)

@@ -19,7 +19,9 @@ PRODUCT_IN = {
     "properties": {
         "sku": CODE,
         "name": TEXT,
-        "gtin": {"type": "string", "pattern": "^([0-9]{8}|[0-9]{12,14})$"},
+        "gtin": {"type": "string", "pattern": "^([0-9]{8}|[0-9]{12,14})$",
+                 "description": "GTIN-8, -12, -13 or -14, answered as given; scans match it by value, and "
+                                "one that differs only by leading zeros is the same GTIN (409 gtin_exists)."},
         "weight_g": SMALL,
         "length_mm": SMALL,
         "width_mm": SMALL,

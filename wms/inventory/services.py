@@ -59,8 +59,9 @@ def _unknown_location(code: str) -> NotFound:
     return NotFound(f"no location {code!r}", code="unknown_location", details={"location": code})
 
 
-def product_by_gtin(gtin: str) -> Product | None:
-    return db.session.scalar(select(Product).where(Product.gtin == gtin))
+def product_by_gtin(gtin14: str) -> Product | None:
+    """The product with this GTIN, given as a GTIN-14 (as scans and normalise_gtin make it)."""
+    return db.session.scalar(select(Product).where(Product.gtin14 == gtin14))
 
 
 def location_by_code(code: str) -> Location:
@@ -76,9 +77,12 @@ def create_product(data: dict) -> Product:
     if db.session.scalar(select(exists().where(Product.sku == data["sku"]))):
         raise Conflict(f"SKU {data['sku']!r} already exists", code="product_exists")
     if data.get("gtin"):
-        data["gtin"] = normalise_gtin(data["gtin"])
-        if product_by_gtin(data["gtin"]) is not None:
-            raise Conflict(f"GTIN {data['gtin']} already belongs to another product", code="gtin_exists")
+        # Kept as given, to be answered as given; matched and kept unique as the GTIN-14 it stands for.
+        data["gtin14"] = normalise_gtin(data["gtin"])
+        taken = product_by_gtin(data["gtin14"])
+        if taken is not None:
+            raise Conflict(f"GTIN {data['gtin']} already belongs to product {taken.sku}", code="gtin_exists",
+                           details={"gtin": data["gtin"], "sku": taken.sku})
     if data.get("unit_value") is not None:
         data["unit_value"] = Decimal(data["unit_value"])
         if not data.get("currency"):

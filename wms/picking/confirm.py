@@ -51,7 +51,8 @@ def _open_list(pick_list_id: int) -> PickList:
 
 
 def _expected(task: PickTask) -> domain.Expected:
-    return domain.Expected(task.location.code, task.product.sku, task.product.gtin, task.lot,
+    product = task.product
+    return domain.Expected(task.location.code, product.sku, product.gtin, product.gtin14, task.lot,
                            task.quantity - task.picked - task.short)
 
 

@@ -51,7 +51,8 @@ class Expected:
 
     location: str
     sku: str
-    gtin: str | None
+    gtin: str | None  # as the catalogue was given it: what the picker is told, as printed on the item
+    gtin14: str | None  # the same GTIN as a GTIN-14, which scans of any length are matched on
     lot: str  # "" when the product is not lot-tracked
     remaining: int
 
@@ -77,7 +78,7 @@ def check_item(expected: Expected, raw: str) -> None:
         return
     scan = parse_receiving_scan(raw)
     wanted = {"sku": expected.sku, "gtin": expected.gtin, "lot": expected.lot or None}
-    same = (scan.kind == "sku" and scan.sku == expected.sku) or (scan.gtin is not None and scan.gtin == expected.gtin)
+    same = (scan.kind == "sku" and scan.sku == expected.sku) or (scan.gtin is not None and scan.gtin == expected.gtin14)
     if not same:
         shown = scan.sku or scan.gtin or bare(raw)
         raise WrongScan(f"wrong item: scan {expected.sku}" + (f" (GTIN {expected.gtin})" if expected.gtin else "")

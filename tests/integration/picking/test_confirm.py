@@ -108,6 +108,21 @@ def test_wrong_bin_item_lot_or_quantity_is_409_saying_what_is_expected_and_chang
     ledger_is_clean(any_app)
 
 
+def test_a_wrong_item_is_told_with_the_gtin_as_the_catalogue_was_given_it(floor, any_app):
+    # MUG was created with a GTIN-13: the picker is told those 13 digits, as printed under its EAN-13.
+    adjust(floor, "MUG", "A02-B05-L1", 5)
+    place_order(floor, "SO-1", [("MUG", 1)])
+    list_id = released(floor)
+    task = current(floor, list_id)
+    r = pick(floor, list_id, task, item_barcode="09506000134352")
+    assert r.status_code == 409 and r.json["error"]["code"] == "wrong_item"
+    assert r.json["error"]["details"]["expected"] == {"sku": "MUG", "gtin": "4006381333931", "lot": None}
+    assert "4006381333931" in r.json["error"]["message"]
+    r = pick(floor, list_id, task, item_barcode="]C1" + "0104006381333931", quantity=1)
+    assert r.status_code == 200 and r.json["task"]["status"] == "picked", r.json
+    ledger_is_clean(any_app)
+
+
 def test_scan_id_replays_the_first_reply_for_picks_and_rejections(floor, any_app):
     adjust(floor, "MUG", "A01-B07-L1", 5)
     place_order(floor, "SO-1", [("MUG", 2)])

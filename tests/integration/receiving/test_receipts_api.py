@@ -74,6 +74,18 @@ def test_sku_scan_with_quantity_and_gtin14_scan(catalogue):
     assert scan(catalogue, rid, GTIN["MUG"], quantity=2).json["line"]["received"] == 7
 
 
+def test_a_gtin_given_short_matches_its_scans_in_every_length(catalogue):
+    # Answered as given, matched by value: a GTIN-8 is the GTIN-12/13/14 with leading zeros.
+    r = catalogue.post("/products", {"sku": "GUM", "name": "Gum", "weight_g": 20, "gtin": "96385074"})
+    assert r.status_code == 201 and r.json["gtin"] == "96385074"
+    rid = receipt(catalogue, {"sku": "GUM", "quantity": 10})
+    barcodes = ["96385074", "000096385074", "0000096385074", "00000096385074", gs1("0100000096385074")]
+    for n, barcode in enumerate(barcodes, 1):
+        r = scan(catalogue, rid, barcode)
+        assert r.status_code == 201 and r.json["sku"] == "GUM" and r.json["line"]["received"] == n, r.json
+    assert catalogue.get("/products/GUM").json["gtin"] == "96385074"
+
+
 def test_gs1_scan_records_lot_and_expiry_on_the_quant(catalogue):
     rid = receipt(catalogue, {"sku": "TEA", "quantity": 50})
     r = scan(catalogue, rid, gs1("01" + GTIN["TEA"] + "17301231" + "10L-42"), quantity=6)

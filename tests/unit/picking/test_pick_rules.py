@@ -9,8 +9,9 @@ from wms.picking import domain
 from wms.picking.benchmarks import floor, random_picks
 from wms.picking.geometry import PickPoint, walk_length
 
-TEA = domain.Expected("A01-B02-L1", "TEA", "09506000134352", "L7", 3)
-MUG = domain.Expected("A01-B03-L1", "MUG", "04006381333931", "", 2)
+TEA = domain.Expected("A01-B02-L1", "TEA", "09506000134352", "09506000134352", "L7", 3)
+# Created with its GTIN-13: told as given, matched as the GTIN-14.
+MUG = domain.Expected("A01-B03-L1", "MUG", "4006381333931", "04006381333931", "", 2)
 
 
 def check(expected, raw):
@@ -39,7 +40,7 @@ def test_wrong_items_say_what_was_expected(raw, code):
 def test_a_numeric_sku_of_gtin_length_is_still_its_sku():
     # Neither is a valid GTIN-8 for another product: "96385074" has a right check digit, "12345678" not.
     for sku in ("96385074", "12345678"):
-        check(domain.Expected("A01-B01-L1", sku, None, "", 1), sku)
+        check(domain.Expected("A01-B01-L1", sku, None, None, "", 1), sku)
     with pytest.raises(Invalid):
         check(MUG, "12345678")
 
