@@ -27,19 +27,29 @@ stock_changed = _signals.signal("stock-changed")
 
 QuantKey = tuple[int, int, str]  # product id, location id, lot
 
-_AVAILABLE = "available_delta"
+_LEVELS = "sellable_level_delta"
 
 
-def note_available(product_id: int, delta: int) -> None:
-    """Add to this transaction's net change of a product's sellable available quantity."""
-    if delta:
-        changes = tx_info().setdefault(_AVAILABLE, {})
-        changes[product_id] = changes.get(product_id, 0) + delta
+def note_levels(product_id: int, on_hand: int, reserved: int) -> None:
+    """Add to this transaction's net change of a product's units on hand and reserved at sellable places.
+
+    Both counts, not just available (their difference): stock that arrives and is promised at once to
+    a backorder leaves available as it was, yet GET /inventory and inventory.level_changed show the
+    new on_hand and reserved, so every path that changes either at a sellable place must note it here.
+    """
+    if on_hand or reserved:
+        changes = tx_info().setdefault(_LEVELS, {})
+        was_on_hand, was_reserved = changes.get(product_id, (0, 0))
+        changes[product_id] = (was_on_hand + on_hand, was_reserved + reserved)
 
 
-def available_changes(info: dict) -> dict[int, int]:
-    """Products whose sellable available quantity this transaction changed, with the net change."""
-    return {p: d for p, d in info.get(_AVAILABLE, {}).items() if d}
+def level_changes(info: dict) -> dict[int, tuple[int, int]]:
+    """Products whose sellable on_hand or reserved this transaction changed: the net (on_hand, reserved) change.
+
+    A product whose changes cancel out (units moved between two sellable bins, reserved and released
+    again) is left out: its totals are what they were when the transaction began.
+    """
+    return {p: d for p, d in info.get(_LEVELS, {}).items() if d != (0, 0)}
 
 
 @dataclass(frozen=True)
@@ -228,16 +238,18 @@ def _apply(t: Transfer, quants: dict[QuantKey, Held], now: datetime) -> None:
 
 def _announce(transfers: list[Transfer], actor: Actor) -> None:
     """Tell the transaction (and whoever listens) how a booked group changed sellable stock."""
-    gained: dict[int, int] = {}  # net change of sellable available stock, per product
+    on_hand: dict[int, int] = {}  # net change of units at sellable places, per product
+    reserved: dict[int, int] = {}  # net change of those units' reservations (a pick takes its own along)
     for t in transfers:
         if t.source.sellable:
-            gained[t.product.id] = gained.get(t.product.id, 0) - (t.quantity - t.from_reserved)
+            on_hand[t.product.id] = on_hand.get(t.product.id, 0) - t.quantity
+            reserved[t.product.id] = reserved.get(t.product.id, 0) - t.from_reserved
         if t.destination.sellable:
-            gained[t.product.id] = gained.get(t.product.id, 0) + t.quantity
-    for product_id, delta in gained.items():
-        note_available(product_id, delta)
+            on_hand[t.product.id] = on_hand.get(t.product.id, 0) + t.quantity
+    for product_id, units in on_hand.items():
+        note_levels(product_id, units, reserved.get(product_id, 0))
     stock_changed.send(None, product_ids=sorted({t.product.id for t in transfers}), actor=actor,
-                       increased=sorted(p for p, d in gained.items() if d > 0))
+                       increased=sorted(p for p, units in on_hand.items() if units - reserved.get(p, 0) > 0))
 
 
 @dataclass(frozen=True)
@@ -303,8 +315,8 @@ _RESERVE = (update(Quant.__table__).where(Quant.__table__.c.id == bindparam("qua
 def reserve_many(units_by_quant: dict[int, int], sellable_product_of: dict[int, int]) -> None:
     """Promise (units > 0) or release (units < 0) units of quants this transaction holds locked.
 
-    `sellable_product_of` maps the quants at sellable places to their product, whose available
-    quantity the change then moves (inventory.level_changed).
+    `sellable_product_of` maps the quants at sellable places to their product, whose reserved
+    total the change then moves (inventory.level_changed).
     """
     if not units_by_quant:
         return
@@ -314,6 +326,6 @@ def reserve_many(units_by_quant: dict[int, int], sellable_product_of: dict[int, 
     for quant_id, units in units_by_quant.items():
         if quant_id in sellable_product_of:
             product_id = sellable_product_of[quant_id]
-            per_product[product_id] = per_product.get(product_id, 0) - units
-    for product_id, delta in per_product.items():
-        note_available(product_id, delta)
+            per_product[product_id] = per_product.get(product_id, 0) + units
+    for product_id, units in per_product.items():
+        note_levels(product_id, 0, units)

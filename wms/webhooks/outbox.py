@@ -188,8 +188,12 @@ def _event_row(event_type: str, aggregate: str, sequence: int, data: dict, now) 
 
 
 def _on_committing(_sender, info: dict) -> None:
-    """Report every SKU whose sellable available quantity this transaction changed, with its new totals."""
-    changes = ledger.available_changes(info)
+    """Report every SKU whose sellable on_hand or reserved this transaction changed, with its new totals.
+
+    Either count, not just available: stock that arrives and is promised at once to a backorder
+    leaves available as it was, and a receiver would otherwise keep the old on_hand and reserved.
+    """
+    changes = ledger.level_changes(info)
     # Stock levels are state, not history: with nobody subscribed there is no one to tell, and skipping
     # keeps the sequence row lock off the stock hot path. A new subscriber starts from GET /inventory.
     if not changes or not subscribers(INVENTORY_LEVEL_CHANGED):

@@ -7,6 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Api
+from tests.integration.picking.conftest import (
+    adjust,
+    current,
+    floor,  # noqa: F401 - a fixture: a generated floor, for waves
+    pick,
+    place_order,
+)
 from tests.integration.webhooks.conftest import subscribe
 from wms.db import atomic, committing, db
 from wms.inventory import services
@@ -121,3 +128,63 @@ def test_emit_needs_the_callers_transaction_and_a_known_type(app):
             outbox.emit("order.shipped", "order:1", {"order_id": 1})
         with pytest.raises(ValueError, match="unknown webhook event type"):
             atomic(lambda: outbox.emit("order.teleported", "order:1", {}))()
+
+
+ADDRESS = {"name": "A", "street1": "1 Main St", "city": "Oslo", "postal_code": "0150", "country": "NO"}
+
+
+def latest_levels(app, sku: str) -> dict | None:
+    """What a receiver holds for the SKU once deliveries settle: the data of its highest-sequence event."""
+    events = [e for e in inventory_events(app) if e["aggregate"] == f"sku:{sku}"]
+    return max(events, key=lambda e: e["sequence"])["data"] if events else None
+
+
+@pytest.mark.parametrize("arrival", ["move from the dock", "receipt into a bin"])
+def test_stock_reserved_for_a_backorder_as_it_arrives_reports_the_new_on_hand_and_reserved(stocked, arrival):
+    app, api = stocked
+    order = api.post("/orders", {"external_id": "SO-1", "ship_to": ADDRESS, "lines": [{"sku": "MUG", "quantity": 14}]},
+                     headers={"Idempotency-Key": "so-1"})
+    assert order.status_code == 201 and order.json["status"] == "backordered"
+    assert latest_levels(app, "MUG") == {"sku": "MUG", "on_hand": 10, "reserved": 10, "available": 0}
+    if arrival == "move from the dock":
+        # The dock is not sellable: stock arrives when it is moved into a bin.
+        assert api.post("/adjustments", {"sku": "MUG", "location": "RECV-01", "delta": 4,
+                                         "reason": "unloaded"}).status_code == 201
+        assert latest_levels(app, "MUG")["on_hand"] == 10
+        r = api.post("/moves", {"sku": "MUG", "from_location": "RECV-01", "to_location": "A-2", "quantity": 4})
+    else:
+        receipt = api.post("/receipts", {"reference": "PO-1", "lines": [{"sku": "MUG", "quantity": 4}]}).json
+        r = api.post(f"/receipts/{receipt['id']}/scan", {"barcode": "MUG", "quantity": 4, "location": "A-2"})
+    assert r.status_code in (200, 201), r.json
+    # The four units were promised to the backorder in the same transaction: available stays 0.
+    assert api.get(f"/orders/{order.json['id']}").json["status"] == "allocated"
+    now = api.get("/inventory?sku=MUG").json["items"][0]
+    assert now == {"sku": "MUG", "on_hand": 14, "reserved": 14, "available": 0}
+    assert latest_levels(app, "MUG") == now
+
+
+def test_picks_and_shorts_report_the_units_and_promises_they_take_away(floor, any_app):  # noqa: F811
+    """A pick (or a short) takes reserved units out of sellable stock: available stays, on_hand and reserved fall."""
+    subscribe(any_app, "https://shop.example/hooks", ["inventory.level_changed"])
+    adjust(floor, "MUG", "A01-B03-L1", 5)
+    adjust(floor, "PEN", "A02-B02-L1", 3)
+    place_order(floor, "SO-1", [("MUG", 2), ("PEN", 3)])
+    assert latest_levels(any_app, "MUG") == {"sku": "MUG", "on_hand": 5, "reserved": 2, "available": 3}
+    assert latest_levels(any_app, "PEN") == {"sku": "PEN", "on_hand": 3, "reserved": 3, "available": 0}
+    r = floor.post("/waves", {})
+    assert r.status_code == 201, r.json
+    list_id = r.json["picklists"][0]["id"]
+    picker = Api(any_app, "picker")
+    task = current(picker, list_id)
+    if task["sku"] == "PEN":
+        assert picker.post(f"/picklists/{list_id}/short", {"task_id": task["id"], "quantity_found": 0}).status_code == 200
+        task = current(picker, list_id)
+        assert pick(picker, list_id, task).status_code == 200
+    else:
+        assert pick(picker, list_id, task).status_code == 200
+        task = current(picker, list_id)
+        assert picker.post(f"/picklists/{list_id}/short", {"task_id": task["id"], "quantity_found": 0}).status_code == 200
+    assert latest_levels(any_app, "MUG") == {"sku": "MUG", "on_hand": 3, "reserved": 0, "available": 3}
+    assert latest_levels(any_app, "PEN") == {"sku": "PEN", "on_hand": 0, "reserved": 0, "available": 0}
+    for sku in ("MUG", "PEN"):
+        assert latest_levels(any_app, sku) == floor.get(f"/inventory?sku={sku}").json["items"][0]
