@@ -1,34 +1,35 @@
-"""Draining the outbox: claim due deliveries, send them signed, record what each endpoint answered.
+"""Draining the outbox: claim due queues, send their deliveries signed, record what each endpoint answered.
 
-One round is three steps:
-1. claim, one transaction: due deliveries are locked (FOR UPDATE SKIP LOCKED on PostgreSQL, so
-   workers never take the same one), marked `delivering` with a lease, and committed before
-   anything is sent;
-2. send, no transaction: each endpoint's deliveries go out over a few keep-alive connections
-   (lanes) in parallel; all events of one aggregate keep to one lane, in event order;
-3. record, one transaction: `retry.decide` turns each answer into delivered, retry, dead or disable.
-A worker that dies between 2 and 3 leaves its leases to expire; the next worker then sends again
-with the same webhook-id. That is at-least-once delivery; receivers deduplicate by webhook-id.
-
-Events of one aggregate reach an endpoint in the order they happened: a delivery is not claimed
-while an earlier one (lower event id) for the same endpoint and aggregate is pending or delivering.
+Deliveries wait in queues, one per endpoint and aggregate (an order, a SKU): a queue's events are sent
+one after another in event order, and ordering holds per queue, never across queues. One round is
+three steps:
+1. claim, one transaction: due queues are locked (FOR UPDATE SKIP LOCKED on PostgreSQL, so workers
+   never take the same one), leased to this worker, and their first few unfinished deliveries marked
+   `delivering`; committed before anything is sent;
+2. send, no transaction: each endpoint's queues go out over a few keep-alive connections (lanes) in
+   parallel, each queue's run in one lane, in event order. Meanwhile the worker renews its leases
+   every few seconds, however long the sends take;
+3. record, one transaction: `retry.decide` turns each answer into delivered, retry, dead or disable,
+   and each queue becomes due again at once, at its head's retry, or idle when nothing is left.
+A worker that dies stops renewing, so within about LEASE its queues are due again and the next worker
+sends their deliveries again with the same webhook-id. That is at-least-once delivery; receivers
+deduplicate by webhook-id.
 """
 from __future__ import annotations
 
 import logging
-import math
 import os
 import random
 import secrets
 import socket
+import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Self
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, tuple_, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, exists, select, true, tuple_, update
 
 from wms.db import atomic, db, is_postgres, utcnow
 from wms.webhooks import retry
@@ -39,27 +40,31 @@ from wms.webhooks.models import (
     DELIVERING,
     DISABLED,
     PENDING,
-    UNFINISHED,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    WebhookQueue,
+    unfinished,
 )
 
 log = logging.getLogger(__name__)
 
-BATCH = 100  # deliveries looked at per round
+BATCH = 100  # queues looked at per round
 MAX_ENDPOINTS = 16  # endpoints served in one round
 # Connections (and threads) per endpoint. Sending one after another would cap an endpoint at one
 # delivery per round trip, a few dozen a second to a storefront across the internet.
 LANES = 4
-PER_LANE = 10  # deliveries sent one after another over one connection in a round; bounds the lease
-# Beyond the worst case of the sends themselves (connect + answer, each up to the timeout), the time
-# to commit the claim before and the outcome after.
-LEASE_MARGIN = timedelta(seconds=5)
+PER_LANE = 10  # deliveries sent one after another over one connection in a round
+# How long a claim holds without renewal. The sending worker renews it every RENEW_S seconds, so a
+# slow endpoint never loses its lease, while a killed worker's queues are due again within LEASE
+# (plus one tick of the delivery job) rather than after its sends' worst case.
+LEASE = timedelta(seconds=20)
+RENEW_S = 5.0
 
 Clock = Callable[[], datetime]
 _rng = random.Random()
 D = WebhookDelivery
+Q = WebhookQueue
 
 
 def settings() -> tuple[float, timedelta]:
@@ -69,13 +74,14 @@ def settings() -> tuple[float, timedelta]:
 
 
 def deliver_due(courier: Courier, *, now: Clock = utcnow, limit: int = BATCH, rng: retry.Rng = _rng) -> Report:
-    """Run one round: claim up to `limit` due deliveries, send them, record the outcomes."""
+    """Run one round: claim up to `limit` due queues, send their runs, record the outcomes."""
     timeout, max_age = settings()
     worker = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
-    claimed = claim(_utc(now()), timeout, worker, limit)
+    claimed = claim(_utc(now()), worker, limit)
     if not claimed:
         return Report()
-    outcomes, failure = courier.send_batch(claimed, timeout, lambda: _utc(now()))
+    with _Renewing(current_app._get_current_object(), worker, now):
+        outcomes, failure = courier.send_batch(claimed, timeout, lambda: _utc(now()))
     report = record(outcomes, worker, _utc(now()), max_age, rng)
     report.claimed = len(claimed)
     if failure is not None:
@@ -96,41 +102,36 @@ def drain(courier: Courier, *, now: Clock = utcnow, budget_s: float = 1.5, limit
 
 
 @atomic
-def claim(now: datetime, timeout: float, worker: str, limit: int = BATCH) -> list[Claimed]:
-    """Lock due deliveries that nothing earlier holds back, lease them to `worker`, and commit."""
-    due = or_(and_(D.status == PENDING, D.next_attempt_at <= now),
-              and_(D.status == DELIVERING, D.lease_until <= now))  # a lease whose worker died
-    earlier = aliased(D)
-    # Skipped here already, so that a long queue behind one failing event cannot fill the LIMIT and
-    # starve everything else: rows behind an earlier event that waits for its retry or is being sent.
-    # Rows behind an earlier one that is due too may come along; _first_in_line checks those.
-    waiting_behind = (
-        select(earlier.id)
-        .where(earlier.endpoint_id == D.endpoint_id, earlier.aggregate == D.aggregate,
-               earlier.event_id < D.event_id,
-               or_(and_(earlier.status == PENDING, earlier.next_attempt_at > now),
-                   and_(earlier.status == DELIVERING, earlier.lease_until > now)))
-        .exists()
-    )
-    stmt = (
-        select(D.id, D.endpoint_id, D.aggregate, D.event_id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == D.endpoint_id)
-        .where(WebhookEndpoint.active.is_(True), due, ~waiting_behind)
-        .order_by(D.next_attempt_at, D.id)
-        .limit(limit)
-    )
+def claim(now: datetime, worker: str, limit: int = BATCH) -> list[Claimed]:
+    """Lease due queues to `worker`, mark the head run of each `delivering`, commit; returns what to send."""
+    stmt = (select(Q.endpoint_id, Q.aggregate)
+            .join(WebhookEndpoint, WebhookEndpoint.id == Q.endpoint_id)
+            .where(WebhookEndpoint.active.is_(True), Q.next_attempt_at <= now)
+            .order_by(Q.next_attempt_at, Q.endpoint_id, Q.aggregate)
+            .limit(limit))
     if is_postgres():
-        stmt = stmt.with_for_update(of=D, skip_locked=True)
-    plan = _plan(_first_in_line(db.session.execute(stmt).all()))
+        stmt = stmt.with_for_update(of=Q, skip_locked=True)
+    queues = [tuple(row) for row in db.session.execute(stmt)]
+    if not queues:
+        return []
+    # Earliest due first, so that what a round cannot take is what waited least.
+    position = {key: i for i, key in enumerate(queues)}
+    runs = sorted(_runs(queues), key=lambda r: (position[(r.endpoint_id, r.aggregate)], r.event_id))
+    # A due queue with nothing unfinished (its last delivery was dead-lettered or redelivered elsewhere)
+    # goes idle; the next event written to it makes it due again.
+    idle = set(queues) - {(r.endpoint_id, r.aggregate) for r in runs}
+    if idle:
+        _set_queues([{"e": e, "a": a, "next": None} for e, a in sorted(idle)], worker=None)
+    plan = _plan(runs)
     if not plan:
         return []
-    longest_lane = max(Counter((row.endpoint_id, lane) for row, lane in plan.items()).values())
-    # A lane's deliveries go one after another, each taking at most connect + answer time.
-    lease_until = now + timedelta(seconds=2 * timeout * longest_lane) + LEASE_MARGIN
     ids = [row.id for row in plan]
     lane_of = {row.id: lane for row, lane in plan.items()}
-    db.session.execute(update(D).where(D.id.in_(ids)).values(status=DELIVERING, lease_until=lease_until,
-                                                             claimed_by=worker),
+    leased = sorted({(row.endpoint_id, row.aggregate) for row in plan})
+    db.session.execute(update(Q).where(tuple_(Q.endpoint_id, Q.aggregate).in_(leased))
+                       .values(next_attempt_at=now + LEASE, claimed_by=worker),
+                       execution_options={"synchronize_session": False})
+    db.session.execute(update(D).where(D.id.in_(ids)).values(status=DELIVERING),
                        execution_options={"synchronize_session": False})
     details = db.session.execute(
         select(D.id, D.endpoint_id, D.aggregate, D.event_id, WebhookEndpoint.url, WebhookEndpoint.secret,
@@ -144,26 +145,37 @@ def claim(now: datetime, timeout: float, worker: str, limit: int = BATCH) -> lis
                     r.body.encode("utf-8"), lane_of[r.id]) for r in details]
 
 
-def _first_in_line(rows: list) -> list:
-    """The locked rows that no other unfinished, earlier delivery to the same endpoint and aggregate precedes.
+def _runs(queues: list[tuple[int, str]]) -> list:
+    """The first PER_LANE unfinished deliveries of each queue, read through the partial index of unfinished ones.
 
-    Earlier ones that another worker holds (skipped by SKIP LOCKED), that are not due yet, or that
-    fell beyond the LIMIT all count, so a later event never overtakes an earlier one. Returned in
-    event order.
+    PER_LANE rows a queue however long its backlog: on PostgreSQL one statement with a LATERAL
+    subquery; SQLite has no LATERAL, and there one query a queue costs tens of microseconds in-process.
     """
-    if not rows:
-        return rows
-    pairs = sorted({(r.endpoint_id, r.aggregate) for r in rows})
-    earliest_unfinished = (
-        select(D.endpoint_id, D.aggregate, func.min(D.event_id))
-        .where(tuple_(D.endpoint_id, D.aggregate).in_(pairs), D.status.in_(UNFINISHED),
-               D.id.not_in([r.id for r in rows]))
-        .group_by(D.endpoint_id, D.aggregate)
-    )
-    held_back = {(endpoint_id, aggregate): first
-                 for endpoint_id, aggregate, first in db.session.execute(earliest_unfinished)}
-    return sorted((r for r in rows if r.event_id < held_back.get((r.endpoint_id, r.aggregate), math.inf)),
-                  key=lambda r: (r.event_id, r.id))
+    if is_postgres():
+        return db.session.execute(_RUNS_LATERAL, {"queues": queues}).all()
+    return [row for endpoint_id, aggregate in queues
+            for row in db.session.execute(_RUN, {"endpoint_id": endpoint_id, "aggregate": aggregate})]
+
+
+# Built once: building a statement costs SQLAlchemy more than running it.
+_RUN = (select(D.endpoint_id, D.aggregate, D.id, D.event_id)
+        .where(D.endpoint_id == bindparam("endpoint_id"), D.aggregate == bindparam("aggregate"), unfinished(D.status))
+        .order_by(D.event_id).limit(PER_LANE))
+_QUEUED = select(Q.endpoint_id, Q.aggregate).where(
+    tuple_(Q.endpoint_id, Q.aggregate).in_(bindparam("queues", expanding=True))).subquery("q")
+_LATERAL = (select(D.id, D.event_id)
+            .where(D.endpoint_id == _QUEUED.c.endpoint_id, D.aggregate == _QUEUED.c.aggregate, unfinished(D.status))
+            .order_by(D.event_id).limit(PER_LANE).lateral("run"))
+_RUNS_LATERAL = select(_QUEUED.c.endpoint_id, _QUEUED.c.aggregate, _LATERAL.c.id, _LATERAL.c.event_id).join(
+    _LATERAL, true())
+_QUEUES = WebhookQueue.__table__
+_SET_QUEUE = (update(_QUEUES).where(_QUEUES.c.endpoint_id == bindparam("e"), _QUEUES.c.aggregate == bindparam("a"))
+              .values(next_attempt_at=bindparam("next"), claimed_by=bindparam("worker")))
+
+
+def _set_queues(rows: list[dict], worker: str | None) -> None:
+    """Give queues their next due time (None: idle) and holder, in key order (the order writers lock them in)."""
+    db.session.execute(_SET_QUEUE, [{**row, "worker": worker} for row in sorted(rows, key=lambda r: (r["e"], r["a"]))])
 
 
 def _plan(ready: list) -> dict:
@@ -193,27 +205,34 @@ def _plan(ready: list) -> dict:
 
 @atomic
 def record(outcomes: list[Outcome], worker: str, now: datetime, max_age: timedelta, rng: retry.Rng) -> Report:
-    """Store each outcome on its delivery, if `worker` still holds that delivery's lease."""
+    """Store each outcome on its delivery, if `worker` still holds its queue; then set each queue's next time."""
     report = Report()
-    stmt = select(D).where(D.id.in_([o.claimed.delivery_id for o in outcomes]), D.status == DELIVERING,
-                           D.claimed_by == worker)
+    keys = sorted({(o.claimed.endpoint_id, o.claimed.aggregate) for o in outcomes})
+    mine = select(Q.endpoint_id, Q.aggregate).where(tuple_(Q.endpoint_id, Q.aggregate).in_(keys),
+                                                    Q.claimed_by == worker).order_by(Q.endpoint_id, Q.aggregate)
+    if is_postgres():
+        mine = mine.with_for_update()
+    held_queues = {tuple(row) for row in db.session.execute(mine)}
+    stmt = select(D).where(D.id.in_([o.claimed.delivery_id for o in outcomes
+                                     if (o.claimed.endpoint_id, o.claimed.aggregate) in held_queues]),
+                           D.status == DELIVERING)
     if is_postgres():
         stmt = stmt.with_for_update(of=D)
     held = {d.id: d for d in db.session.scalars(stmt)}
     lost = [o for o in outcomes if o.claimed.delivery_id not in held]
     for o in lost:
-        # Its lease ran out and another worker took it over (that worker's outcome is the one kept), or
-        # its endpoint was disabled meanwhile.
+        # Its lease ran out and another worker took its queue over (that worker's outcome is the one
+        # kept), or its endpoint was disabled meanwhile.
         log.warning("webhook delivery %d: no longer leased to this worker; outcome not recorded",
                     o.claimed.delivery_id)
     report.lost = len(lost)
     pause_until: dict[int, datetime] = {}  # endpoint id -> when its unsent deliveries are next due
+    retry_at: dict[tuple[int, str], datetime] = {}  # queue -> when its failed head is tried again
     gone: dict[int, str] = {}  # endpoint id -> why it is disabled
     for o in outcomes:
         d = held.get(o.claimed.delivery_id)
         if d is None or o.answer is None:
             continue
-        d.lease_until = d.claimed_by = None
         d.attempts += 1
         d.first_attempt_at = d.first_attempt_at or o.sent_at
         d.last_status_code = o.answer.status_code
@@ -227,6 +246,7 @@ def record(outcomes: list[Outcome], worker: str, now: datetime, max_age: timedel
         elif decision.action == "retry":
             d.status, d.next_attempt_at = PENDING, decision.retry_at
             d.last_error = f"{answer_text(o.answer)}; next try at {decision.retry_at:%Y-%m-%d %H:%M:%S}Z"[:500]
+            retry_at[(d.endpoint_id, d.aggregate)] = decision.retry_at
             if o.answer.stalls_endpoint:
                 pause_until[d.endpoint_id] = max(pause_until.get(d.endpoint_id, now), decision.retry_at)
             report.retrying += 1
@@ -237,30 +257,82 @@ def record(outcomes: list[Outcome], worker: str, now: datetime, max_age: timedel
             d.status, d.last_error = DISABLED, decision.reason[:500]
             gone[d.endpoint_id] = decision.reason
             report.disabled += 1
+    unsent: set[tuple[int, str]] = set()
     for o in outcomes:
         d = held.get(o.claimed.delivery_id)
         if d is None or o.answer is not None:
             continue
         # Not sent: due again when the endpoint's pause (if it asked for one, or was down) is over.
-        d.lease_until = d.claimed_by = None
         d.status = PENDING
         d.next_attempt_at = max(_utc(d.next_attempt_at), pause_until.get(d.endpoint_id, now))
         d.last_error = o.note[:500]
+        unsent.add((d.endpoint_id, d.aggregate))
         report.released += 1
+    db.session.flush()
+    _release(held_queues, retry_at, {key: pause_until.get(key[0], now) for key in unsent}, worker, now)
     for endpoint_id, reason in gone.items():
         report.disabled += disable_endpoint(endpoint_id, reason, now)
     return report
 
 
+def _release(queues: set[tuple[int, str]], retry_at: dict, paused: dict, worker: str, now: datetime) -> None:
+    """Hand queues back: due at their head's retry or the endpoint's pause, at once if more waits, else idle."""
+    if not queues:
+        return
+    waiting = exists().where(D.endpoint_id == Q.endpoint_id, D.aggregate == Q.aggregate, unfinished(D.status))
+    more = {(e, a) for e, a, left in db.session.execute(
+        select(Q.endpoint_id, Q.aggregate, waiting).where(tuple_(Q.endpoint_id, Q.aggregate).in_(sorted(queues))))
+        if left}
+    rows = []
+    for key in queues:
+        times = [t for t in (retry_at.get(key), paused.get(key)) if t is not None]
+        rows.append({"e": key[0], "a": key[1], "next": max(times) if times else (now if key in more else None)})
+    _set_queues(rows, worker=None)
+
+
+def renew(worker: str, until: datetime) -> int:
+    """Extend the leases of the queues `worker` holds to `until`; the count of queues still held."""
+    return atomic(lambda: db.session.execute(
+        update(Q).where(Q.claimed_by == worker).values(next_attempt_at=until),
+        execution_options={"synchronize_session": False}).rowcount)()
+
+
+class _Renewing:
+    """While a round sends, renew its leases every RENEW_S seconds from a thread of its own."""
+
+    def __init__(self, app, worker: str, now: Clock):
+        self.app, self.worker, self.now = app, worker, now
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="webhook-lease", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()  # a renewal under way finishes before the outcome is recorded
+
+    def _run(self) -> None:
+        while not self._stop.wait(RENEW_S):
+            try:
+                with self.app.app_context():
+                    renew(self.worker, _utc(self.now()) + LEASE)
+            except Exception:
+                log.exception("webhook worker %s: renewing its leases failed", self.worker)
+
+
 def disable_endpoint(endpoint_id: int, reason: str, now: datetime) -> int:
-    """Stop sending to an endpoint: it is marked inactive and its unfinished deliveries disabled."""
+    """Stop sending to an endpoint: it is marked inactive, its queues idle, its unfinished deliveries disabled."""
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     endpoint.active, endpoint.disabled_reason, endpoint.disabled_at = False, reason[:300], now
     db.session.flush()
+    # Queues before deliveries, the order `record` locks them in.
+    db.session.execute(update(Q).where(Q.endpoint_id == endpoint_id).values(next_attempt_at=None, claimed_by=None),
+                       execution_options={"synchronize_session": False})
     result = db.session.execute(
-        update(D).where(D.endpoint_id == endpoint_id, D.status.in_(UNFINISHED))
-        .values(status=DISABLED, lease_until=None, claimed_by=None,
-                last_error=f"endpoint disabled: {reason}"[:500]),
+        update(D).where(D.endpoint_id == endpoint_id, unfinished(D.status))
+        .values(status=DISABLED, last_error=f"endpoint disabled: {reason}"[:500]),
         execution_options={"synchronize_session": "fetch"})
     return result.rowcount
 

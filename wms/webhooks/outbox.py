@@ -11,7 +11,7 @@ import secrets
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.api.responses import iso
@@ -31,6 +31,7 @@ from wms.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    WebhookQueue,
     WebhookSequence,
 )
 
@@ -65,6 +66,20 @@ _BUMP = {
 _EVENTS = WebhookEvent.__table__
 _INSERT_EVENT = insert(_EVENTS)
 _INSERT_DELIVERY = insert(WebhookDelivery.__table__)
+_QUEUES = WebhookQueue.__table__
+
+
+def _open_queue(dialect):
+    # A queue with nothing unfinished becomes due now; one waiting for its head's retry, or held by a
+    # worker, keeps its time: a new event joins the back of the line and changes nothing ahead of it.
+    stmt = dialect.insert(_QUEUES).values(endpoint_id=bindparam("endpoint_id"), aggregate=bindparam("aggregate"),
+                                          next_attempt_at=bindparam("now"))
+    return stmt.on_conflict_do_update(
+        index_elements=[_QUEUES.c.endpoint_id, _QUEUES.c.aggregate],
+        set_={"next_attempt_at": func.coalesce(_QUEUES.c.next_attempt_at, stmt.excluded.next_attempt_at)})
+
+
+_OPEN_QUEUE = {"postgresql": _open_queue(postgresql), "sqlite": _open_queue(sqlite)}
 _ENDPOINTS = WebhookEndpoint.__table__
 _ACTIVE_ENDPOINTS = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.events).where(_ENDPOINTS.c.active.is_(True))
                      .order_by(_ENDPOINTS.c.id))
@@ -175,7 +190,18 @@ def _write(event_type: str, items: Sequence[tuple[str, dict]], sequences: Sequen
             {"endpoint_id": endpoint_id, "event_id": event_id, "aggregate": row["aggregate"], "status": PENDING,
              "attempts": 0, "next_attempt_at": now, "created_at": now}
             for row, event_id in zip(rows, ids) for endpoint_id in endpoints])
+        open_queues({(endpoint_id, row["aggregate"]) for row in rows for endpoint_id in endpoints}, now)
     return [row["msg_id"] for row in rows]
+
+
+def open_queues(queues: set[tuple[int, str]], now) -> None:
+    """Make sure each (endpoint id, aggregate) queue exists and is due, unless it already waits or is held.
+
+    Called in the transaction that adds deliveries to them. Queue rows are locked in key order, the
+    one order every writer uses; writers of one aggregate already take turns on its sequence row.
+    """
+    db.session.execute(_OPEN_QUEUE["postgresql" if is_postgres() else "sqlite"],
+                       [{"endpoint_id": e, "aggregate": a, "now": now} for e, a in sorted(queues)])
 
 
 def _event_row(event_type: str, aggregate: str, sequence: int, data: dict, now) -> dict:

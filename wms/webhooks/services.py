@@ -12,12 +12,12 @@ from wms.errors import Conflict, Invalid, NotFound
 from wms.webhooks import signing
 from wms.webhooks.models import (
     PENDING,
-    UNFINISHED,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    unfinished,
 )
-from wms.webhooks.outbox import EVENT_TYPES
+from wms.webhooks.outbox import EVENT_TYPES, open_queues
 
 
 def check_url(url: str) -> str:
@@ -83,7 +83,7 @@ def redeliver(endpoint_id: int, delivery_id: int, now: datetime | None = None) -
     # One delivery of an event on its way is enough; a second would only send the same thing twice.
     live = db.session.scalar(select(WebhookDelivery.id).where(
         WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.aggregate == old.aggregate,
-        WebhookDelivery.event_id == old.event_id, WebhookDelivery.status.in_(UNFINISHED)))
+        WebhookDelivery.event_id == old.event_id, unfinished(WebhookDelivery.status)))
     if live is not None:
         raise Conflict(f"delivery {live} of this event is still on its way", code="delivery_in_progress",
                        details={"delivery_id": live})
@@ -92,6 +92,7 @@ def redeliver(endpoint_id: int, delivery_id: int, now: datetime | None = None) -
                             status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
     db.session.add(again)
     db.session.flush()
+    open_queues({(endpoint_id, old.aggregate)}, now)
     return again
 
 

@@ -11,7 +11,7 @@ from tests.integration.webhooks.receiver import Receiver
 from wms.db import atomic, db
 from wms.webhooks import delivery, outbox
 from wms.webhooks.courier import Courier, Report
-from wms.webhooks.models import DELIVERING, PENDING, WebhookDelivery
+from wms.webhooks.models import DELIVERING, PENDING, WebhookDelivery, WebhookQueue
 
 # Short enough that a "slow" receiver costs the test well under a second per timeout.
 TIMEOUT_S = 0.3
@@ -81,15 +81,12 @@ def emit_events(app, events: list[tuple[str, str, dict]]) -> list[str]:
 
 
 def next_due(app, after: datetime) -> datetime | None:
-    """The next time after `after` when an unfinished delivery's next attempt or lease comes due."""
+    """The next time after `after` when a queue comes due: its head's retry, or a lapsed lease."""
     with app.app_context():
-        pending = db.session.scalar(select(func.min(WebhookDelivery.next_attempt_at))
-                                    .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at > after))
-        leased = db.session.scalar(select(func.min(WebhookDelivery.lease_until))
-                                   .where(WebhookDelivery.status == DELIVERING, WebhookDelivery.lease_until > after))
+        due = db.session.scalar(select(func.min(WebhookQueue.next_attempt_at))
+                                .where(WebhookQueue.next_attempt_at > after))
         db.session.rollback()
-    times = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in (pending, leased) if t is not None]
-    return min(times) if times else None
+    return None if due is None else due if due.tzinfo else due.replace(tzinfo=UTC)
 
 
 def unfinished(app) -> int:
