@@ -121,7 +121,7 @@ def claim(now: datetime, worker: str, limit: int = BATCH) -> list[Claimed]:
     # goes idle; the next event written to it makes it due again.
     idle = set(queues) - {(r.endpoint_id, r.aggregate) for r in runs}
     if idle:
-        _set_queues([{"e": e, "a": a, "next": None} for e, a in sorted(idle)], worker=None)
+        _hand_back([{"e": e, "a": a, "next": None} for e, a in idle])
     plan = _plan(runs)
     if not plan:
         return []
@@ -169,13 +169,13 @@ _LATERAL = (select(D.id, D.event_id)
 _RUNS_LATERAL = select(_QUEUED.c.endpoint_id, _QUEUED.c.aggregate, _LATERAL.c.id, _LATERAL.c.event_id).join(
     _LATERAL, true())
 _QUEUES = WebhookQueue.__table__
-_SET_QUEUE = (update(_QUEUES).where(_QUEUES.c.endpoint_id == bindparam("e"), _QUEUES.c.aggregate == bindparam("a"))
-              .values(next_attempt_at=bindparam("next"), claimed_by=bindparam("worker")))
+_HAND_BACK = (update(_QUEUES).where(_QUEUES.c.endpoint_id == bindparam("e"), _QUEUES.c.aggregate == bindparam("a"))
+              .values(next_attempt_at=bindparam("next"), claimed_by=None))
 
 
-def _set_queues(rows: list[dict], worker: str | None) -> None:
-    """Give queues their next due time (None: idle) and holder, in key order (the order writers lock them in)."""
-    db.session.execute(_SET_QUEUE, [{**row, "worker": worker} for row in sorted(rows, key=lambda r: (r["e"], r["a"]))])
+def _hand_back(rows: list[dict]) -> None:
+    """Free queues, each due at its `next` time (None: idle), in key order (the order writers lock them in)."""
+    db.session.execute(_HAND_BACK, sorted(rows, key=lambda r: (r["e"], r["a"])))
 
 
 def _plan(ready: list) -> dict:
@@ -269,13 +269,13 @@ def record(outcomes: list[Outcome], worker: str, now: datetime, max_age: timedel
         unsent.add((d.endpoint_id, d.aggregate))
         report.released += 1
     db.session.flush()
-    _release(held_queues, retry_at, {key: pause_until.get(key[0], now) for key in unsent}, worker, now)
+    _release(held_queues, retry_at, {key: pause_until.get(key[0], now) for key in unsent}, now)
     for endpoint_id, reason in gone.items():
         report.disabled += disable_endpoint(endpoint_id, reason, now)
     return report
 
 
-def _release(queues: set[tuple[int, str]], retry_at: dict, paused: dict, worker: str, now: datetime) -> None:
+def _release(queues: set[tuple[int, str]], retry_at: dict, paused: dict, now: datetime) -> None:
     """Hand queues back: due at their head's retry or the endpoint's pause, at once if more waits, else idle."""
     if not queues:
         return
@@ -287,7 +287,7 @@ def _release(queues: set[tuple[int, str]], retry_at: dict, paused: dict, worker:
     for key in queues:
         times = [t for t in (retry_at.get(key), paused.get(key)) if t is not None]
         rows.append({"e": key[0], "a": key[1], "next": max(times) if times else (now if key in more else None)})
-    _set_queues(rows, worker=None)
+    _hand_back(rows)
 
 
 def renew(worker: str, until: datetime) -> int:

@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -44,6 +45,9 @@ class Receiver:
         self.script: list[str] = []
         self.script_for: dict[str, list[str]] = {}  # per webhook-id, consulted before `script`
         self.default = "ok"
+        # When set, the first attempt of about one event in this many is answered 500 (chosen by its id).
+        self.fail_first_one_in = 0
+        self._attempted: set[str] = set()
         self.slow_s = 1.0
         self.handle_s = 0.0  # time every request takes, so concurrent sends would overlap
         self.seen: list[Seen] = []
@@ -88,9 +92,15 @@ class Receiver:
 
     def _next_answer(self, msg_id: str) -> str:
         with self._lock:
+            first = msg_id not in self._attempted
+            self._attempted.add(msg_id)
             if self.script_for.get(msg_id):
                 return self.script_for[msg_id].pop(0)
-            return self.script.pop(0) if self.script else self.default
+            if self.script:
+                return self.script.pop(0)
+            if first and self.fail_first_one_in and zlib.crc32(msg_id.encode()) % self.fail_first_one_in == 0:
+                return "500"
+            return self.default
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         body = h.rfile.read(int(h.headers.get("Content-Length", 0)))
