@@ -1,6 +1,6 @@
 """Webhook delivery throughput for `wms bench`: deliveries per second from a backlog to a local receiver.
 
-- ours: the delivery job's own rounds (`delivery.deliver_due`): up to 40 due deliveries per endpoint
+- ours: the delivery job's own rounds (`delivery.deliver_due`): up to 100 due deliveries per endpoint
   claimed in one commit, sent over the endpoint's 4 lanes (each order's events keep to one lane, so
   they stay in order), each lane a keep-alive `requests.Session` whose TCP connection is reused from
   one delivery and one round to the next, and their outcomes recorded in one commit.
@@ -172,7 +172,8 @@ def webhook_rows(quick: bool) -> list[dict]:
         "naive": round(naive, 1),
         "unit": "deliveries/s",
         "target": None,
-        "notes": "ours: one claim + one record commit per round of up to 40, 4 keep-alive connections per "
+        "notes": f"ours: one claim + one record commit per round of up to {delivery.LANES * delivery.PER_LANE}, "
+                 f"{delivery.LANES} keep-alive connections per "
                  "endpoint (one lane per order, so order holds); naive: one commit and one new TCP connection "
                  "per delivery",
     }]
