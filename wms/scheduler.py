@@ -7,6 +7,7 @@ so that only one worker at a time runs each; on SQLite there is only one process
 from __future__ import annotations
 
 import logging
+import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,8 +60,32 @@ def _advisory_key(name: str) -> int:
     return zlib.crc32(f"wms-job:{name}".encode())
 
 
+_RUNNING = threading.Lock()  # guards the creation of each job's lock below
+
+
+def _running(app: Flask, name: str) -> threading.Lock:
+    with _RUNNING:
+        return app.extensions.setdefault("wms_running_jobs", {}).setdefault(name, threading.Lock())
+
+
 def run_job(app: Flask, spec: Job) -> object:
-    """Run one job inside an app context; singleton jobs skip when another worker holds their lock."""
+    """Run one job inside an app context; singleton jobs skip when another worker holds their lock.
+
+    A tick that finds the same job still running in this process returns at once: a draining job
+    (webhook delivery under a backlog) may run through several ticks and start again at the next
+    one after it finishes, so a busy worker never sits idle waiting for its schedule.
+    """
+    running = _running(app, spec.name)
+    if not running.acquire(blocking=False):
+        log.debug("job %s is still running in this process; tick skipped", spec.name)
+        return None
+    try:
+        return _run_job(app, spec)
+    finally:
+        running.release()
+
+
+def _run_job(app: Flask, spec: Job) -> object:
     with app.app_context():
         try:
             if spec.singleton and db.engine.dialect.name == "postgresql":
@@ -105,8 +130,10 @@ def build(app: Flask, blocking: bool = False):
         trigger = _trigger(spec, app)
         if trigger is None:
             continue
+        # Two instances, so that a tick while the job runs reaches run_job, which skips it quietly;
+        # with one, APScheduler would log a warning for every tick a long drain outlasts.
         scheduler.add_job(run_job, trigger, args=[app, spec], id=spec.name, name=spec.name,
-                          max_instances=1, coalesce=True, misfire_grace_time=60)
+                          max_instances=2, coalesce=True, misfire_grace_time=60)
     return scheduler
 
 

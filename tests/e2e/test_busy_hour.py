@@ -147,22 +147,26 @@ def test_every_acknowledged_orders_final_status_reaches_a_receiver_that_fails_on
                 settled = _wait_until_settled(app, SETTLE_S)
                 settle_s = time.monotonic() - load_ended
 
+            for w in workers:  # nothing more is sent while the figures are read
+                w.terminate()
+                w.wait(30)
+            applied, seen = receiver.snapshot()
             with app.app_context():
                 status = dict(db.session.execute(select(Order.id, Order.status)
                                                  .where(Order.id.in_(list(storefront.acknowledged)))).all())
                 db.session.rollback()
             latest: dict[int, tuple[int, str]] = {}  # order id -> (sequence, status) of the latest event applied
-            for payload in receiver.applied.values():
+            for payload in applied:
                 if payload["type"].startswith("order."):
                     order_id = payload["data"]["order_id"]
                     if payload["sequence"] > latest.get(order_id, (0, ""))[0]:
                         latest[order_id] = (payload["sequence"], payload["data"]["status"])
             reached = sum(1 for order_id in storefront.acknowledged
                           if latest.get(order_id, (0, None))[1] == status[order_id])
-            failed_first = sum(1 for s in receiver.seen if s.answered == 500)
+            failed_first = sum(1 for s in seen if s.answered == 500)
             print(f"\nbusy spell of {SECONDS:.0f} s: {len(storefront.acknowledged)} orders acknowledged, {reached} "
                   f"with their final status at the receiver; {supervisor.booked} adjustments; "
-                  f"{len(receiver.seen)} webhook requests, {failed_first} answered 500 (first attempts); "
+                  f"{len(seen)} webhook requests, {failed_first} answered 500 (first attempts); "
                   f"a worker SIGKILLed at {SECONDS / 2:.0f} s; {backlog} deliveries unfinished when the load "
                   f"stopped, {'all delivered' if settled else 'not all delivered'} {settle_s:.0f} s later")
             assert settled, "deliveries still unfinished after the load"

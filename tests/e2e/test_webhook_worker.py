@@ -93,6 +93,7 @@ def test_killed_worker_leaves_a_lease_and_the_next_worker_redelivers_the_same_id
     assert {(d.attempts, d.last_status_code) for d in delivery_rows(app)} == {(1, 200)}
     assert [s.msg_id for s in receiver.seen] == [msg_ids[0], *msg_ids]
     assert list(receiver.applied) == msg_ids and not receiver.bad
+    print(f"\nkilled worker's deliveries sent again {receiver.seen[1].at - killed_at:.1f} s after the kill")
     # The second send came only after the first worker's lease ran out, and soon after its death.
     assert receiver.seen[1].at - receiver.seen[0].at >= delivery.LEASE.total_seconds() - 1
     assert receiver.seen[1].at - killed_at <= TAKEOVER_BOUND_S

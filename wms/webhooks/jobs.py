@@ -12,14 +12,18 @@ log = logging.getLogger(__name__)
 _COURIER = "wms_webhook_courier"
 
 
-@job("deliver-webhooks", seconds=2)
+# A backlog is drained for up to DRAIN_S in one run; the next tick (within a second) starts the next.
+DRAIN_S = 10.0
+
+
+@job("deliver-webhooks", seconds=1)
 def deliver_webhooks(app) -> Report:
     """Send due deliveries. Not a singleton: every worker takes part, SKIP LOCKED keeps them apart."""
     # The courier lives as long as the app, so the next tick reuses this one's open connections.
     courier = app.extensions.get(_COURIER)
     if courier is None:
         courier = app.extensions[_COURIER] = Courier()
-    report = delivery.drain(courier)
+    report = delivery.drain(courier, budget_s=DRAIN_S)
     if report.claimed:
         log.info("webhooks: %s", report)
     return report

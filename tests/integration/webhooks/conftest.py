@@ -1,6 +1,7 @@
 """Fixtures for webhook tests: a local receiver, a clock the test moves, and a subscribed endpoint."""
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,3 +114,23 @@ def settle(app, courier: Courier, clock: SimClock, max_rounds: int = 300) -> Rep
             raise AssertionError("deliveries are due but none can be claimed")
         clock.to(due)
     raise AssertionError(f"deliveries still unfinished after {max_rounds} rounds: {total}")
+
+
+def run_threads(target, count: int, timeout: float = 300) -> list[BaseException]:
+    """Run target(0..count-1) in threads that start together; returns what they raised."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def guarded(i):
+        try:
+            start.wait()
+            target(i)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread, which fails with it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return errors

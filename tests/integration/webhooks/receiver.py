@@ -162,6 +162,11 @@ class Receiver:
         except (BrokenPipeError, ConnectionResetError):
             pass  # the sender gave up waiting (the "slow" answer); nothing to tell it any more
 
+    def snapshot(self) -> tuple[list[dict], list[Seen]]:
+        """The payloads applied so far and the requests seen, copied while no request can add to them."""
+        with self._lock:
+            return list(self.applied.values()), list(self.seen)
+
     def wait_for(self, count: int, timeout: float = 10.0) -> None:
         """Block until `count` requests have been answered."""
         with self.arrived:

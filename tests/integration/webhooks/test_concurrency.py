@@ -1,37 +1,24 @@
 """Many writers and several delivery workers at once, on real PostgreSQL."""
 from __future__ import annotations
 
-import threading
 import time
 from collections import defaultdict
 
 import pytest
 from sqlalchemy import select
 
-from tests.integration.webhooks.conftest import emit_events, subscribe, unfinished
+from tests.integration.webhooks.conftest import (
+    emit_events,
+    run_threads,
+    subscribe,
+    unfinished,
+)
 from wms.db import atomic, db, utcnow
 from wms.webhooks import delivery, outbox
 from wms.webhooks.courier import Courier, Report
 from wms.webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.postgres
-
-
-def _run_threads(target, count: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-
-    def guarded(i):
-        try:
-            target(i)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread, which fails with it
-            errors.append(exc)
-
-    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return errors
 
 
 def test_concurrent_events_of_one_order_get_consecutive_sequences_in_id_order(pg_app):
@@ -46,7 +33,7 @@ def test_concurrent_events_of_one_order_get_consecutive_sequences_in_id_order(pg
             for _ in range(10):
                 one_event(i)
 
-    assert _run_threads(writer, 8) == []
+    assert run_threads(writer, 8) == []
     with pg_app.app_context():
         sequences = db.session.scalars(select(WebhookEvent.sequence).where(WebhookEvent.aggregate == "order:1")
                                        .order_by(WebhookEvent.id)).all()
@@ -72,7 +59,7 @@ def test_two_workers_share_a_backlog_and_never_send_one_event_at_once(pg_app, re
                 reports[i].add(delivery.deliver_due(courier, now=utcnow, limit=7))
         courier.close()
 
-    assert _run_threads(worker, 2) == []
+    assert run_threads(worker, 2) == []
     assert receiver.overlaps == [] and not receiver.bad
     assert sorted(s.msg_id for s in receiver.seen) == sorted(ids)  # all of them, each exactly once
     assert reports[0].delivered + reports[1].delivered == len(ids)

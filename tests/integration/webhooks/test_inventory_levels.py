@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from tests.conftest import Api, _dispose, make_app
-from tests.integration.webhooks.conftest import settle, subscribe
+from tests.integration.webhooks.conftest import run_threads, settle, subscribe
 from wms.db import db
 from wms.inventory.queries import check_ledger
 from wms.orders.queries import check_reservations
@@ -75,25 +75,6 @@ SKUS = ("MUG", "CAP", "TEA")
 SELLABLE = ("A-1", "A-2", "F-1")
 DOCK, PACKING = "RECV-01", "PACK-01"
 STEPS = 12
-
-
-def _run_threads(target, count: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def guarded(i):
-        try:
-            start.wait()
-            target(i)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread, which fails with it
-            errors.append(exc)
-
-    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(300)
-    return errors
 
 
 def test_after_concurrent_moves_orders_cancellations_and_receipts_the_latest_event_is_get_inventory(
@@ -164,7 +145,7 @@ def test_after_concurrent_moves_orders_cancellations_and_receipts_the_latest_eve
                     r = staff.post(f"/orders/{rng.choice(choices)}/cancel", {})
                     note("cancel", r.status_code, (200,))
 
-    assert _run_threads(work, len(roles)) == []
+    assert run_threads(work, len(roles)) == []
     assert seen[("order", 201)] and seen[("move", 201)] and seen[("scan", 201)] + seen[("scan", 200)], seen
     # The orders waiting from the start were served as stock came in, so arrivals were reserved at once.
     assert all(admin.get(f"/orders/{o['id']}").json["status"] == "allocated" for o in first.values())
