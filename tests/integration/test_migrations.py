@@ -27,16 +27,23 @@ def _empty_database(backend: str, tmp_path):
             yield url
 
 
+@contextlib.contextmanager
+def _upgraded_to(revision: str):
+    """In an app context: a transaction on the database migrated up to `revision` only, committed on leaving."""
+    cfg = setup.alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        yield conn
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_gtins_stored_before_0006_still_match_scans_and_duplicates_by_value(backend, tmp_path):
     with _empty_database(backend, tmp_path) as url:
         app = make_app(url, tmp_path)
         try:
             with app.app_context():
-                cfg = setup.alembic_config()
-                with db.engine.begin() as conn:
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "0005")
+                with _upgraded_to("0005") as conn:
                     # Before 0006 a product's GTIN was kept only as the GTIN-14.
                     conn.execute(text("INSERT INTO products (sku, name, gtin, weight_g, lot_tracked, expiry_tracked, "
                                       "serial_tracked, created_at) VALUES ('MUG', 'Mug', '04006381333931', 350, "
@@ -61,10 +68,7 @@ def test_deliveries_in_flight_before_0007_wait_in_queues_due_with_their_heads(ba
         app = make_app(url, tmp_path)
         try:
             with app.app_context():
-                cfg = setup.alembic_config()
-                with db.engine.begin() as conn:
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "0006")
+                with _upgraded_to("0006") as conn:
                     conn.execute(text("INSERT INTO webhook_endpoints (id, url, events, secret, active, created_by, "
                                       "created_at) VALUES (1, 'https://shop.example/hooks', '[]', 'whsec_x', :yes, "
                                       "'test', CURRENT_TIMESTAMP)"), {"yes": True})
