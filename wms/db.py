@@ -61,6 +61,11 @@ _SQLITE_WRITE_WAIT_S = 30
 
 # PostgreSQL SQLSTATEs worth running the transaction again for.
 _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+# A unique key another transaction took first. Services look for a row before inserting it (a SKU, a
+# bin code) and answer 409 when it is there; two at once both look, both insert, and the loser hits
+# the constraint. Run once more, its own look then finds the winner's row and answers. Only once: a
+# second violation is a real fault, not a race, and is raised as it is.
+_UNIQUE_VIOLATION = "23505"
 
 
 def utcnow() -> datetime:
@@ -198,6 +203,7 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
         if write_lock is not None and not write_lock.acquire(timeout=_SQLITE_WRITE_WAIT_S):
             raise Busy("the database stayed busy; try again")
         token = _writing.set(True)
+        unique_rerun = False
         try:
             for attempt in range(retries + 1):
                 try:
@@ -208,6 +214,10 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
                     return result
                 except (DBAPIError, RaceLost) as exc:
                     session.rollback()
+                    if not unique_rerun and getattr(getattr(exc, "orig", None), "sqlstate", None) == _UNIQUE_VIOLATION:
+                        unique_rerun = True
+                        log.info("transaction lost a race for a unique key (%s); running it once more", exc.orig)
+                        continue
                     if not lost_lock_race(exc) or attempt == retries:
                         if lost_lock_race(exc):
                             raise Busy("the database stayed busy; try again") from exc
