@@ -179,3 +179,14 @@ def api(app) -> Api:
 @pytest.fixture
 def as_role(app):
     return lambda role: Api(app, role)
+
+
+def stock_mug(app) -> Api:
+    """MUG with 10 units in storage bin A-1 and an empty storage bin A-2, made as an admin; returns that admin."""
+    api = Api(app)
+    assert api.post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350}).status_code == 201
+    for code in ("A-1", "A-2"):
+        assert api.post("/locations", {"code": code, "type": "storage"}).status_code == 201
+    r = api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 10, "reason": "opening"})
+    assert r.status_code == 201
+    return api

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.security import check_password_hash
 
-from tests.conftest import Api
+from tests.conftest import Api, stock_mug
 from wms import auth
 from wms.api import openapi_document
 from wms.auth import ROLES
@@ -151,13 +151,7 @@ def test_declared_roles_follow_the_contract():
 
 @pytest.fixture
 def stocked(app):
-    api = Api(app)
-    assert api.post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350}).status_code == 201
-    for code in ("A-1", "A-2"):
-        assert api.post("/locations", {"code": code, "type": "storage"}).status_code == 201
-    r = api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 10, "reason": "opening"})
-    assert r.status_code == 201
-    return api
+    return stock_mug(app)
 
 
 @pytest.mark.parametrize("role, allowed", [("admin", True), ("supervisor", True), ("receiver", True),

@@ -12,7 +12,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import Api
+from tests.conftest import Api, stock_mug
 from wms.api import openapi_document
 from wms.db import db
 
@@ -51,13 +51,7 @@ def test_every_write_refuses_a_body_not_declared_json(app, method, path, op):
 
 @pytest.fixture
 def floor(any_app):
-    api = Api(any_app)
-    assert api.post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350}).status_code == 201
-    for code in ("A-1", "A-2"):
-        assert api.post("/locations", {"code": code, "type": "storage"}).status_code == 201
-    r = api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 10, "reason": "opening"})
-    assert r.status_code == 201
-    return api
+    return stock_mug(any_app)
 
 
 MOVE = {"sku": "MUG", "from_location": "A-1", "to_location": "A-2", "quantity": 1}

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Api
+from tests.conftest import Api, stock_mug
 from tests.integration.picking.conftest import (
     adjust,
     current,
@@ -25,11 +25,7 @@ from wms.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSequence
 @pytest.fixture
 def stocked(any_app):
     """MUG with 10 units in bin A-1, two sellable bins, and an endpoint taking inventory events."""
-    api = Api(any_app)
-    assert api.post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350}).status_code == 201
-    for code in ("A-1", "A-2"):
-        assert api.post("/locations", {"code": code, "type": "storage"}).status_code == 201
-    assert api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 10, "reason": "opening"}).status_code == 201
+    api = stock_mug(any_app)
     subscribe(any_app, "https://shop.example/hooks", ["inventory.level_changed"])
     return any_app, api
 
