@@ -173,11 +173,15 @@ def lost_lock_race(exc: Exception) -> bool:
     """Whether the error only says the transaction lost a race: running it again may succeed."""
     if isinstance(exc, RaceLost):
         return True
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in _RETRY_SQLSTATES:
+    if _sqlstate(exc) in _RETRY_SQLSTATES:
         return True
     # SQLite reports a lost lock race as "database is locked" / "database table is locked".
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    """The PostgreSQL SQLSTATE behind a database error; None for SQLite's and for our own."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
 
 
 def in_transaction() -> bool:
@@ -214,7 +218,7 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
                     return result
                 except (DBAPIError, RaceLost) as exc:
                     session.rollback()
-                    if not unique_rerun and getattr(getattr(exc, "orig", None), "sqlstate", None) == _UNIQUE_VIOLATION:
+                    if not unique_rerun and _sqlstate(exc) == _UNIQUE_VIOLATION:
                         unique_rerun = True
                         log.info("transaction lost a race for a unique key (%s); running it once more", exc.orig)
                         continue

@@ -26,7 +26,7 @@ PENDING, DELIVERING, DELIVERED, DEAD, DISABLED = "pending", "delivering", "deliv
 DELIVERY_STATUSES = (PENDING, DELIVERING, DELIVERED, DEAD, DISABLED)
 # States that hold back later events of the same aggregate to the same endpoint.
 UNFINISHED = (PENDING, DELIVERING)
-_UNFINISHED_SQL = "status IN ('pending', 'delivering')"
+_UNFINISHED_SQL = f"status IN ({', '.join(repr(state) for state in UNFINISHED)})"  # the partial index's WHERE
 
 
 def unfinished(status: ColumnElement[str]) -> ColumnElement[bool]:
