@@ -11,10 +11,9 @@ __version__ = "0.1.0"
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the service: settings, database, API, scheduler hooks; `test_config` overrides settings."""
-    from wms import api, db, models, scheduler  # noqa: F401 - models registers every table
+    from wms import api, db, models, scheduler, wiring  # noqa: F401 - models registers every table
     from wms.config import flask_config, load_settings
-    from wms.orders import services as orders
-    from wms.webhooks import outbox
+    from wms.unit_of_work import EVENT_TABLE_KEY
 
     instance_path = (test_config or {}).get("WMS_INSTANCE_PATH") or os.environ.get("WMS_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
@@ -30,8 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     api.init_app(app)
     scheduler.init_app(app)
-    outbox.init_app(app)
-    orders.init_app(app)
+    app.extensions[EVENT_TABLE_KEY] = wiring.EVENT_HANDLERS
     return app
 
 

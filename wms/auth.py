@@ -12,8 +12,9 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, bindparam
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wms.db import atomic, db, utcnow
+from wms.db import db, utcnow
 from wms.errors import Conflict, Invalid
+from wms.unit_of_work import atomic
 
 ROLES = ("admin", "supervisor", "receiver", "picker", "packer", "storefront")
 TOKEN_PREFIX = "wms_"

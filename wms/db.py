@@ -4,23 +4,17 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
-import random
 import threading
-import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from blinker import Namespace
-from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
-
-from wms.errors import Busy
 
 log = logging.getLogger(__name__)
 
@@ -40,32 +34,31 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
-# Set while a write transaction is open in this context: SQLite then begins with BEGIN IMMEDIATE
-# (taking the write lock up front, so two writers never both read and then fail to upgrade), and
-# nested atomic() calls join the outer transaction instead of committing on their own.
-_writing: contextvars.ContextVar[bool] = contextvars.ContextVar("wms_writing", default=False)
+# Set while a write transaction is open in this context (wms/unit_of_work.py): SQLite then begins
+# with BEGIN IMMEDIATE, taking the write lock up front, so two writers never both read and then fail
+# to upgrade.
+writing: contextvars.ContextVar[bool] = contextvars.ContextVar("wms_writing", default=False)
 
 T = TypeVar("T")
-
-# Sent by atomic() just before it commits, inside the transaction, with that transaction's scratch
-# space (tx_info()); listeners write what must commit with the change (webhook events, say).
-committing = Namespace().signal("committing")
-_TX_KEY = "wms.tx"
 
 # SQLite admits one writer at a time and makes the others poll for its lock with sleeps that back off
 # to 100 ms, so under many request threads most time went to sleeping (41 moves/s with 32 clients).
 # Write transactions of one process therefore queue on a lock per SQLite engine before BEGIN IMMEDIATE;
 # other processes still meet SQLite's own lock and busy_timeout. The wait is bounded like busy_timeout.
 _sqlite_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-_SQLITE_WRITE_WAIT_S = 30
 
 # PostgreSQL SQLSTATEs worth running the transaction again for.
 _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
-# A unique key another transaction took first. Services look for a row before inserting it (a SKU, a
-# bin code) and answer 409 when it is there; two at once both look, both insert, and the loser hits
-# the constraint. Run once more, its own look then finds the winner's row and answers. Only once: a
-# second violation is a real fault, not a race, and is raised as it is.
-_UNIQUE_VIOLATION = "23505"
+
+
+# Values per IN list: far below every backend's limit of bound parameters.
+IN_LIST_CHUNK = 5_000
+
+
+def chunks(values: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterable[Sequence[T]]:
+    """The values in slices short enough for one IN list."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def utcnow() -> datetime:
@@ -110,7 +103,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing.get() else "BEGIN")
 
 
 def row_by_id(model: type[T], ident: int, missing: Exception, *, lock: bool = False) -> T:
@@ -152,11 +145,6 @@ def expire_loaded(*models: type) -> None:
             db.session.expire(obj)
 
 
-def tx_info() -> dict:
-    """Scratch space of the current write transaction, emptied whenever one begins or is rerun."""
-    return db.session.info.setdefault(_TX_KEY, {})
-
-
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
@@ -173,69 +161,17 @@ def lost_lock_race(exc: Exception) -> bool:
     """Whether the error only says the transaction lost a race: running it again may succeed."""
     if isinstance(exc, RaceLost):
         return True
-    if _sqlstate(exc) in _RETRY_SQLSTATES:
+    if sqlstate(exc) in _RETRY_SQLSTATES:
         return True
     # SQLite reports a lost lock race as "database is locked" / "database table is locked".
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
 
 
-def _sqlstate(exc: Exception) -> str | None:
+def sqlstate(exc: Exception) -> str | None:
     """The PostgreSQL SQLSTATE behind a database error; None for SQLite's and for our own."""
     return getattr(getattr(exc, "orig", None), "sqlstate", None)
 
 
-def in_transaction() -> bool:
-    return _writing.get()
-
-
-def atomic(fn: Callable[..., T]) -> Callable[..., T]:
-    """Run `fn` as one write transaction: commit on return, roll back on error, rerun on a lost lock race.
-
-    Calls nested inside another atomic function join the outer transaction, so a view may wrap
-    several service calls (and the scan reply it stores) into one commit.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        if _writing.get():
-            return fn(*args, **kwargs)
-        session = db.session
-        # End any read transaction the request opened (auth lookup, say) so the write one begins fresh.
-        session.rollback()
-        retries = current_app.config.get("WMS_TRANSACTION_RETRIES", 8)
-        write_lock = _sqlite_write_locks.get(db.engine)
-        if write_lock is not None and not write_lock.acquire(timeout=_SQLITE_WRITE_WAIT_S):
-            raise Busy("the database stayed busy; try again")
-        token = _writing.set(True)
-        unique_rerun = False
-        try:
-            for attempt in range(retries + 1):
-                try:
-                    session.info[_TX_KEY] = {}
-                    result = fn(*args, **kwargs)
-                    committing.send(None, info=session.info[_TX_KEY])
-                    session.commit()
-                    return result
-                except (DBAPIError, RaceLost) as exc:
-                    session.rollback()
-                    if not unique_rerun and _sqlstate(exc) == _UNIQUE_VIOLATION:
-                        unique_rerun = True
-                        log.info("transaction lost a race for a unique key (%s); running it once more", exc.orig)
-                        continue
-                    if not lost_lock_race(exc) or attempt == retries:
-                        if lost_lock_race(exc):
-                            raise Busy("the database stayed busy; try again") from exc
-                        raise
-                    log.info("transaction lost a race (%s); attempt %d", getattr(exc, "orig", exc), attempt + 1)
-                    time.sleep(random.uniform(0, 0.005 * 2**attempt))
-                except BaseException:
-                    session.rollback()
-                    raise
-        finally:
-            session.info.pop(_TX_KEY, None)
-            _writing.reset(token)
-            if write_lock is not None:
-                write_lock.release()
-        raise AssertionError("unreachable")
-
-    return wrapper
+def sqlite_write_lock() -> threading.Lock | None:
+    """The lock this process's SQLite writers queue on before BEGIN IMMEDIATE; None on PostgreSQL."""
+    return _sqlite_write_locks.get(db.engine)

@@ -8,11 +8,12 @@ from biip.checksums import gs1_standard_check_digit
 from sqlalchemy import func, select
 
 from wms import auth
-from wms.db import atomic, db
+from wms.db import db
 from wms.inventory import ledger, services
 from wms.inventory.layout import LayoutSpec
 from wms.inventory.ledger import Actor, Transfer
 from wms.inventory.models import SUPPLIER, Location, Product
+from wms.unit_of_work import atomic
 
 DEMO_LAYOUT = LayoutSpec(aisles=10, bays_per_aisle=10, levels=3, bay_width_m=1.3, aisle_width_m=3.0, cross_aisles=1)
 COMPANY_PREFIX = "0614141"  # GS1's own example prefix, never a real company's

@@ -5,9 +5,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import select
 
-from wms.db import atomic, db
+from wms.db import db
 from wms.inventory import services
 from wms.inventory.models import DEFAULT_RECEIVING, Location
+from wms.unit_of_work import atomic
 
 # Docks and work areas a fresh warehouse starts with, beside the virtual locations.
 FIXED_LOCATIONS = {

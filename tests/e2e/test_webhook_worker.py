@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from tests.integration.webhooks.receiver import Receiver
 from wms import create_app
-from wms.db import atomic, db
+from wms.db import db
+from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox, services
 from wms.webhooks.models import WebhookDelivery
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, jsonify
+from flask import Response
 from werkzeug.exceptions import HTTPException
 
 from wms import errors
+from wms.serialise import dumps
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +51,12 @@ def error_body(err: errors.WmsError) -> dict:
 
 
 def _json(code: str, message: str, status: int, details: dict | None = None) -> Response:
-    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
-    response.status_code = status
-    return response
+    return Response(dumps({"error": {"code": code, "message": message, "details": details or {}}}), status=status,
+                    mimetype="application/json")
 
 
 def handle_wms_error(err: errors.WmsError) -> Response:
-    response = jsonify(error_body(err))
-    response.status_code = status_for(err)
+    response = Response(dumps(error_body(err)), status=status_for(err), mimetype="application/json")
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="wms"'
     return response

@@ -44,8 +44,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wms.api.auth import invalid_token, refuse_revoked
 from wms.api.combining import Failed, combiner_for, run_isolated
 from wms.api.responses import to_response
-from wms.db import atomic, db, is_postgres, utcnow
+from wms.db import db, is_postgres, utcnow
 from wms.errors import BadRequest, Conflict, Invalid, WmsError
+from wms.unit_of_work import atomic
 
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(minutes=5)

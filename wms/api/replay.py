@@ -32,8 +32,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wms.api.auth import invalid_token, refuse_revoked
 from wms.api.combining import Failed, combiner_for, run_isolated
 from wms.api.responses import to_response
-from wms.db import RaceLost, atomic, db, is_postgres, utcnow
+from wms.db import RaceLost, db, is_postgres, utcnow
 from wms.errors import Invalid, WmsError
+from wms.unit_of_work import atomic
 
 SCAN_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"}
 

@@ -1,10 +1,11 @@
 """Turning what a view returns into a response, and values into the contract's JSON forms."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response
+
+from wms.serialise import dumps
 
 
 def to_response(result: Any, status: int) -> Response:
@@ -13,19 +14,9 @@ def to_response(result: Any, status: int) -> Response:
         return result
     if isinstance(result, tuple):
         result, status = result
-    response = jsonify(result)
-    response.status_code = status
-    return response
+    return json_response(result, status)
 
 
-def iso(moment: datetime | None) -> str | None:
-    """ISO-8601 UTC with a Z, as the contract writes times; SQLite hands back naive UTC values."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def iso_date(day: date | None) -> str | None:
-    return day.isoformat() if day else None
+def json_response(body: Any, status: int) -> Response:
+    """A JSON reply, serialised the one way every reply is (wms/serialise.py)."""
+    return Response(dumps(body), status=status, mimetype="application/json")

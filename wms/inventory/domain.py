@@ -1,6 +1,7 @@
 """Stock rules in plain Python: what a quant may give, what an adjustment means, how the layout is laid out."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from wms.errors import Conflict, Invalid
@@ -85,3 +86,35 @@ def check_lot(sku: str, lot_tracked: bool, lot: str | None) -> str:
     if not lot_tracked and lot:
         raise Invalid(f"{sku} is not lot-tracked: leave the lot out", code="lot_not_tracked")
     return lot or ""
+
+
+# --- events the ledger raises (their handlers are listed in wms/wiring.py) ---------------------------
+
+
+@dataclass(frozen=True)
+class StockArrived:
+    """Units of these products became available at sellable places: orders waiting for them may be served."""
+
+    product_ids: tuple[int, ...]
+    actor: str
+
+
+@dataclass(frozen=True)
+class LevelsChanged:
+    """Units on hand and reserved at sellable places changed, per product id: (on_hand, reserved) deltas.
+
+    Both counts, not just available: stock that arrives and is promised at once to a backorder leaves
+    available as it was, yet GET /inventory and inventory.level_changed show new on_hand and reserved.
+    """
+
+    changes: Mapping[int, tuple[int, int]]
+
+
+def net_levels(events: Iterable[LevelsChanged]) -> dict[int, tuple[int, int]]:
+    """The net change per product over many events; products whose changes cancel out are left out."""
+    net: dict[int, tuple[int, int]] = {}
+    for event in events:
+        for product_id, (on_hand, reserved) in event.changes.items():
+            was_on_hand, was_reserved = net.get(product_id, (0, 0))
+            net[product_id] = (was_on_hand + on_hand, was_reserved + reserved)
+    return {p: d for p, d in net.items() if d != (0, 0)}

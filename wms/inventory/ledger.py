@@ -11,45 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from blinker import Namespace
 from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.db import db, expire_loaded, is_postgres, tx_info, utcnow
+from wms.db import db, expire_loaded, is_postgres, utcnow
 from wms.errors import WmsError
 from wms.inventory import domain
 from wms.inventory.models import Location, Move, Product, Quant
-
-_signals = Namespace()
-# Sent inside the transaction after stock changed, with the product ids whose quants changed and
-# those whose sellable available stock went up, so orders can serve backorders in the same commit.
-stock_changed = _signals.signal("stock-changed")
+from wms.unit_of_work import record
 
 QuantKey = tuple[int, int, str]  # product id, location id, lot
-
-_LEVELS = "sellable_level_delta"
-
-
-def note_levels(product_id: int, on_hand: int, reserved: int) -> None:
-    """Add to this transaction's net change of a product's units on hand and reserved at sellable places.
-
-    Both counts, not just available (their difference): stock that arrives and is promised at once to
-    a backorder leaves available as it was, yet GET /inventory and inventory.level_changed show the
-    new on_hand and reserved, so every path that changes either at a sellable place must note it here.
-    """
-    if on_hand or reserved:
-        changes = tx_info().setdefault(_LEVELS, {})
-        was_on_hand, was_reserved = changes.get(product_id, (0, 0))
-        changes[product_id] = (was_on_hand + on_hand, was_reserved + reserved)
-
-
-def level_changes(info: dict) -> dict[int, tuple[int, int]]:
-    """Products whose sellable on_hand or reserved this transaction changed: the net (on_hand, reserved) change.
-
-    A product whose changes cancel out (units moved between two sellable bins, reserved and released
-    again) is left out: its totals are what they were when the transaction began.
-    """
-    return {p: d for p, d in info.get(_LEVELS, {}).items() if d != (0, 0)}
 
 
 @dataclass(frozen=True)
@@ -237,7 +208,7 @@ def _apply(t: Transfer, quants: dict[QuantKey, Held], now: datetime) -> None:
 
 
 def _announce(transfers: list[Transfer], actor: Actor) -> None:
-    """Tell the transaction (and whoever listens) how a booked group changed sellable stock."""
+    """Raise what a booked group did to sellable stock: levels changed, and units that became available."""
     on_hand: dict[int, int] = {}  # net change of units at sellable places, per product
     reserved: dict[int, int] = {}  # net change of those units' reservations (a pick takes its own along)
     for t in transfers:
@@ -246,10 +217,12 @@ def _announce(transfers: list[Transfer], actor: Actor) -> None:
             reserved[t.product.id] = reserved.get(t.product.id, 0) - t.from_reserved
         if t.destination.sellable:
             on_hand[t.product.id] = on_hand.get(t.product.id, 0) + t.quantity
-    for product_id, units in on_hand.items():
-        note_levels(product_id, units, reserved.get(product_id, 0))
-    stock_changed.send(None, product_ids=sorted({t.product.id for t in transfers}), actor=actor,
-                       increased=sorted(p for p, units in on_hand.items() if units - reserved.get(p, 0) > 0))
+    changes = {p: (units, reserved.get(p, 0)) for p, units in on_hand.items() if units or reserved.get(p, 0)}
+    if changes:
+        record(domain.LevelsChanged(changes))
+    increased = tuple(sorted(p for p, units in on_hand.items() if units - reserved.get(p, 0) > 0))
+    if increased:
+        record(domain.StockArrived(increased, actor.name))
 
 
 @dataclass(frozen=True)
@@ -327,5 +300,6 @@ def reserve_many(units_by_quant: dict[int, int], sellable_product_of: dict[int, 
         if quant_id in sellable_product_of:
             product_id = sellable_product_of[quant_id]
             per_product[product_id] = per_product.get(product_id, 0) + units
-    for product_id, units in per_product.items():
-        note_levels(product_id, 0, units)
+    changes = {product_id: (0, units) for product_id, units in per_product.items() if units}
+    if changes:
+        record(domain.LevelsChanged(changes))

@@ -9,7 +9,7 @@ from biip import ParseError
 from biip.gtin import Gtin
 from sqlalchemy import bindparam, exists, select
 
-from wms.db import atomic, db, utcnow
+from wms.db import db, utcnow
 from wms.errors import Conflict, Invalid, NotFound, WmsError
 from wms.inventory import domain, ledger
 from wms.inventory import layout as floor
@@ -23,6 +23,7 @@ from wms.inventory.models import (
     Move,
     Product,
 )
+from wms.unit_of_work import atomic
 
 
 def normalise_gtin(gtin: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wms.api import endpoint
 from wms.api.pagination import page
 from wms.api.registry import current_principal, device
-from wms.api.responses import iso, iso_date
+from wms.serialise import iso, iso_date
 from wms.auth import EVERYONE, MANAGERS, STAFF
 from wms.db import db
 from wms.errors import Invalid, WmsError

@@ -13,14 +13,13 @@ ORM objects of the lines, quants and reservations touched are expired afterwards
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
 
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 
-from wms.db import db, expire_loaded
+from wms.db import chunks, db, expire_loaded
 from wms.inventory import ledger
 from wms.inventory.models import Location, Product, Quant
 from wms.orders import domain
@@ -30,9 +29,6 @@ from wms.orders.models import Order, OrderLine, Reservation
 # backorder job serves the rest, so a large receipt never makes one scan's transaction huge.
 BACKORDERS_PER_ARRIVAL = 50
 
-# Values per IN list: far below every backend's limit of bound parameters.
-CHUNK = 5_000
-T = TypeVar("T")
 
 _LINES = OrderLine.__table__
 _RESERVATIONS = Reservation.__table__
@@ -69,12 +65,6 @@ class Need:
     order_id: int
     whole: bool
     lines: tuple[OpenLine, ...]
-
-
-def chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
-    """The values in slices short enough for one IN list."""
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
 
 
 def needs_of(orders: Sequence[tuple[int, str]]) -> list[Need]:

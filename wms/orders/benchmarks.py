@@ -40,10 +40,10 @@ ADDRESS = {"name": "Bench Customer", "street1": "1 Main St", "city": "Memphis", 
 def _seed(app, units_per_sku: int, *, subscribe: bool = False) -> str:
     """Products with stock in pick faces, and a storefront token; with `subscribe`, its webhook endpoint."""
     from wms import auth
-    from wms.db import atomic
     from wms.inventory import ledger, services
     from wms.inventory.ledger import Actor, Transfer
     from wms.inventory.models import SUPPLIER
+    from wms.unit_of_work import atomic
     from wms.webhooks import services as webhooks
 
     @atomic

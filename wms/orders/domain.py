@@ -126,3 +126,20 @@ def _greedy(quantity: int, ordered: list[Candidate]) -> list[tuple[int, int]]:
         plan.append((c.quant_id, take))
         remaining -= take
     return plan
+
+
+# --- events (their handlers are listed in wms/wiring.py) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderStatusChanged:
+    """An order reached a new status.
+
+    `state` is the order as the API shows it when the raiser has it at hand (intake does); otherwise
+    whoever needs it reads it before commit. `first` says the order was just received: its first event.
+    """
+
+    order_id: int
+    status: str
+    state: dict | None = None
+    first: bool = False

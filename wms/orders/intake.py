@@ -15,11 +15,14 @@ from flask import current_app
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from wms.db import db, insert_returning_ids, utcnow
+from wms.db import chunks, db, insert_returning_ids, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.models import Product
-from wms.orders import allocation, domain, events
+from wms.orders import allocation, domain
+from wms.orders.domain import OrderStatusChanged
 from wms.orders.models import Order, OrderLine, OrderTransition
+from wms.orders.schemas import order_json
+from wms.unit_of_work import record
 
 # The statements of the hot path, built once: building one costs SQLAlchemy more than running it.
 _ORDERS, _PRODUCTS_T = Order.__table__, Product.__table__
@@ -82,9 +85,8 @@ def receive_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
         {"order_id": order_id, "from_status": before, "to_status": after, "actor": actor, "note": None, "at": now}
         for order_id, row in zip(order_ids, rows) for before, after in ((None, "received"), ("received", row["status"]))])
     shown = [_state(order_id, row, need, products, reserved) for order_id, row, need in zip(order_ids, rows, needs)]
-    for status in {row["status"] for row in rows}:
-        # Each order is new: its event is its first, numbered 1.
-        events.statuses_changed(status, [state for state in shown if state["status"] == status], first=True)
+    for state in shown:
+        record(OrderStatusChanged(state["id"], state["status"], state, first=True))
     for (i, _, _), state in zip(accepted, shown):
         outcomes[i] = state
     return outcomes
@@ -104,7 +106,7 @@ class _Product(NamedTuple):
 def _products(skus: set[str]) -> dict[object, _Product]:
     """The products named, by SKU and by id."""
     found: dict[object, _Product] = {}
-    for part in allocation.chunks(sorted(skus)):
+    for part in chunks(sorted(skus)):
         for pid, sku, fefo in db.session.execute(_PRODUCTS, {"skus": part}):
             found[sku] = found[pid] = _Product(pid, sku, bool(fefo))
     return found
@@ -129,7 +131,7 @@ def _duplicate(external_id: str) -> Conflict:
 
 def _state(order_id: int, row: dict, need: allocation.Need, products: dict[object, _Product],
            reserved: dict[int, int]) -> dict:
-    """The new order as the API shows it (events.order_state's shape), from what was just written."""
+    """The new order as the API shows it (order_json's shape), from what was just written."""
     shown = [SimpleNamespace(sku=products[line.product_id].sku, quantity=line.missing,
                              allocated=reserved.get(line.line_id, 0), picked=0, shipped=0) for line in need.lines]
-    return events.order_state(SimpleNamespace(id=order_id, **row), shown)
+    return order_json(SimpleNamespace(id=order_id, **row), shown)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from wms.inventory.schemas import CODE, NULLABLE_TEXT, TIME
 from wms.orders.domain import STATUSES
+from wms.serialise import iso
 
 # Neither "@" nor white space, the same characters in Python's and in ECMA-262 regular expressions:
 # their `\s` differ (Python's has \x1c-\x1f and \x85, ECMA's \ufeff), so both are named.
@@ -82,3 +83,27 @@ CANCEL_IN = {
     "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200}},
     "additionalProperties": False,
 }
+
+
+def order_json(order, lines=None) -> dict:
+    """An order as the API and webhooks show it.
+
+    `order` is an Order or any row with its columns; `lines` are rows with `sku`, `quantity`,
+    `allocated`, `picked` and `shipped` (default: the Order's own lines).
+    """
+    return {
+        "id": order.id,
+        "external_id": order.external_id,
+        "status": order.status,
+        "ship_to": order.ship_to,
+        "service_level": order.service_level,
+        "carrier": order.carrier,
+        "service": order.service,
+        "priority": order.priority,
+        "allocation": order.allocation,
+        "lines": [{"sku": line.sku, "quantity": line.quantity, "allocated": line.allocated,
+                   "picked": line.picked, "shipped": line.shipped}
+                  for line in (order.lines if lines is None else lines)],
+        "created_at": iso(order.created_at),
+        "updated_at": iso(order.updated_at),
+    }

@@ -6,12 +6,14 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, insert, select, update
 
-from wms.db import atomic, db, expire_loaded, row_by_id, utcnow
+from wms.db import chunks, db, expire_loaded, row_by_id, utcnow
 from wms.errors import Conflict, NotFound, WmsError
-from wms.inventory import ledger
-from wms.orders import allocation, domain, events
+from wms.inventory.domain import StockArrived
+from wms.orders import allocation, domain
+from wms.orders.domain import OrderStatusChanged
 from wms.orders.intake import receive_orders
 from wms.orders.models import Order, OrderLine, OrderTransition
+from wms.unit_of_work import atomic, record
 
 _ORDERS = Order.__table__
 _SET_STATUS = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
@@ -31,7 +33,7 @@ def transition(order: Order, new: str, actor: str, note: str | None = None) -> N
     order.updated_at = utcnow()
     db.session.add(OrderTransition(order_id=order.id, from_status=old, to_status=new, actor=actor, note=note))
     if new != old:
-        events.status_changed(order)
+        record(OrderStatusChanged(order.id, new))
 
 
 def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, note: str | None = None) -> None:
@@ -46,10 +48,9 @@ def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, not
         {"order_id": order_id, "from_status": old, "to_status": new, "actor": actor, "note": note, "at": now}
         for order_id, old in orders])
     expire_loaded(Order)
-    changed = [order_id for order_id, old in orders if old != new]
-    if changed and new in events.STATUS_EVENTS:
-        states = events.order_states(changed)
-        events.statuses_changed(new, [states[order_id] for order_id in changed])
+    for order_id, old in orders:
+        if old != new:
+            record(OrderStatusChanged(order_id, new))
 
 
 def start_picking(order_ids: list[int], actor: str, note: str | None = None) -> None:
@@ -95,7 +96,7 @@ def cancel_order(order_id: int, actor: str, reason: str | None = None) -> Order:
 def _lock_waiting(order_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     """Lock those of the orders still waiting for stock, in ascending id order: id -> (status, allocation)."""
     found = {}
-    for part in allocation.chunks(sorted(order_ids)):
+    for part in chunks(sorted(order_ids)):
         found.update({row.id: (row.status, row.allocation) for row in db.session.execute(
             select(Order.id, Order.status, Order.allocation)
             .where(Order.id.in_(part), Order.status.in_(("received", "backordered")))
@@ -152,10 +153,11 @@ def serve_all_backorders(limit: int = 500) -> int:
     return serve_backorders(product_ids, "scheduler", limit) if product_ids else 0
 
 
-def _on_stock_arrived(_sender, product_ids: list[int], increased: list[int] = (), actor=None, **_):
-    if increased:
-        serve_backorders(list(increased), actor.name if actor else "system", allocation.BACKORDERS_PER_ARRIVAL)
+def serve_arrivals(arrivals: list[StockArrived]) -> None:
+    """Event handler: orders waiting for products whose stock went up are served, in the same transaction.
 
-
-def init_app(app) -> None:
-    ledger.stock_changed.connect(_on_stock_arrived, weak=False)
+    At most BACKORDERS_PER_ARRIVAL orders per arrival, so a large receipt never makes one scan's
+    transaction huge; the scheduled sweep serves the rest.
+    """
+    product_ids = sorted({p for arrival in arrivals for p in arrival.product_ids})
+    serve_backorders(product_ids, arrivals[0].actor, allocation.BACKORDERS_PER_ARRIVAL * len(arrivals))

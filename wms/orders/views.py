@@ -6,8 +6,8 @@ from sqlalchemy import select
 from wms.api import endpoint
 from wms.api.pagination import page
 from wms.api.registry import current_principal
-from wms.orders import events, services
 from wms.orders import schemas as s
+from wms.orders import services
 from wms.orders.domain import STATUSES
 from wms.orders.models import Order
 
@@ -25,7 +25,7 @@ def create_orders(bodies):
 @endpoint("GET", "/orders/<int:order_id>", roles=ORDER_READERS, summary="Read an order", tag="orders",
           response=s.ORDER)
 def get_order(order_id):
-    return events.order_state(services.get_order(order_id))
+    return s.order_json(services.get_order(order_id))
 
 
 @endpoint("GET", "/orders", roles=ORDER_READERS, summary="List orders", tag="orders",
@@ -38,17 +38,17 @@ def list_orders(query):
         stmt = stmt.where(Order.external_id == query["external_id"])
     if "status" in query:
         stmt = stmt.where(Order.status == query["status"])
-    return page(stmt, Order.id, query, events.order_state)
+    return page(stmt, Order.id, query, s.order_json)
 
 
 @endpoint("POST", "/orders/<int:order_id>/cancel", roles=ORDER_WRITERS, summary="Cancel an order",
           tag="orders", body=s.CANCEL_IN, response=s.ORDER, errors=(404, 409))
 def cancel_order(order_id, body):
-    return events.order_state(services.cancel_order(order_id, current_principal().name, body.get("reason")))
+    return s.order_json(services.cancel_order(order_id, current_principal().name, body.get("reason")))
 
 
 @endpoint("POST", "/orders/<int:order_id>/allocate", roles=("supervisor",),
           summary="Try again to allocate a waiting order", tag="orders", body={"type": "object", "additionalProperties": False}, response=s.ORDER,
           errors=(404, 409))
 def reallocate(order_id, body):
-    return events.order_state(services.reallocate(order_id, current_principal().name))
+    return s.order_json(services.reallocate(order_id, current_principal().name))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from wms.db import atomic, db, utcnow
+from wms.db import db, utcnow
 from wms.errors import Conflict
 from wms.inventory import ledger
 from wms.inventory.ledger import Actor, Transfer
@@ -29,6 +29,7 @@ from wms.picking.models import (
     PickTask,
 )
 from wms.picking.waves import demands
+from wms.unit_of_work import atomic
 
 
 @dataclass

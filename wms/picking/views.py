@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from wms.api import endpoint
 from wms.api.pagination import page
 from wms.api.registry import current_principal
-from wms.api.responses import iso
+from wms.serialise import iso
 from wms.db import db
 from wms.inventory.views import actor
 from wms.picking import confirm, pdf, services, waves

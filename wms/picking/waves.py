@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, insert, literal, select
 
-from wms.db import atomic, db, insert_returning_ids, is_postgres
+from wms.db import db, insert_returning_ids, is_postgres
 from wms.errors import Conflict
 from wms.inventory.models import Location, Quant
 from wms.orders import services as orders
@@ -28,6 +28,7 @@ from wms.picking.models import OPEN, TASK_OPEN, PickList, PickTask, Tote, Wave
 from wms.picking.planning import plan_carts
 from wms.picking.routing import best_route
 from wms.picking.services import floor_plan
+from wms.unit_of_work import atomic
 
 # Orders whose reservations are read per query; keeps IN lists far below every backend's limit.
 _CHUNK = 500

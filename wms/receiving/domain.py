@@ -144,3 +144,11 @@ def discrepancies(lines: Iterable[tuple[str, int, int, bool]]) -> list[Discrepan
         elif received > expected:
             out.append(Discrepancy(sku, expected, received, "over"))
     return out
+
+
+@dataclass(frozen=True)
+class ReceiptClosed:
+    """A receipt was closed; `state` is the receipt as the API shows it, with what arrived short, over or unasked."""
+
+    receipt_id: int
+    state: dict

@@ -6,12 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms import warehouse
-from wms.db import atomic, db, is_postgres, utcnow
+from wms.db import db, is_postgres, utcnow
 from wms.errors import Conflict, NotFound
 from wms.inventory.services import location_by_code, product_by_sku
 from wms.labels.domain import LocationLabel, ProductLabel, SsccLabel
 from wms.labels.gs1 import make_sscc, parse_sscc
 from wms.receiving.models import IssuedSscc, Receipt, ReceiptLine, SsccSequence
+from wms.unit_of_work import atomic
 
 # The extension digit tells a carton from a pallet at a glance; the serial reference comes from one
 # counter for both, so an SSCC is unique whatever the kind.

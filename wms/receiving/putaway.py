@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.db import atomic, db, is_postgres, utcnow
+from wms.db import db, is_postgres, utcnow
 from wms.errors import Busy, Conflict, Invalid
 from wms.inventory import domain as stock_rules
 from wms.inventory import ledger
@@ -21,6 +21,7 @@ from wms.inventory.services import location_by_code, product_by_sku
 from wms.receiving import putaway_rules as rules
 from wms.receiving.models import PutawayHold, PutawayTask
 from wms.receiving.services import get_receipt, settle_expiry
+from wms.unit_of_work import atomic
 
 HOLD_MINUTES = 15
 _PLAN_ATTEMPTS = 10

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from wms.inventory.schemas import CODE, LOT, MOVE_IN, NULLABLE_TEXT, QTY, TIME
+from wms.serialise import iso, iso_date
 
 DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
@@ -131,3 +132,22 @@ SSCC_OUT = {
 }
 
 LABEL_QUERY = {"format": {"enum": ["zpl", "pdf"], "default": "zpl"}}
+
+
+def receipt_json(receipt) -> dict:
+    return {
+        "id": receipt.id,
+        "reference": receipt.reference,
+        "supplier": receipt.supplier,
+        "status": receipt.status,
+        "lines": [{"sku": line.product.sku, "expected": line.expected, "received": line.received,
+                   "sscc": line.sscc, "lot": line.lot, "expiry": iso_date(line.expiry),
+                   "unexpected": line.unexpected} for line in receipt.lines],
+        "created_by": receipt.created_by,
+        "created_at": iso(receipt.created_at),
+        "closed_at": iso(receipt.closed_at),
+    }
+
+
+def discrepancy_json(d) -> dict:
+    return {"sku": d.sku, "expected": d.expected, "received": d.received, "kind": d.kind}

@@ -13,14 +13,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.db import atomic, db, is_postgres, row_by_id, utcnow
+from wms.db import db, is_postgres, row_by_id, utcnow
 from wms.errors import Conflict, Invalid, NotFound
 from wms.inventory import ledger
 from wms.inventory.ledger import Actor, Transfer
 from wms.inventory.models import DEFAULT_RECEIVING, SUPPLIER, Location, Product, Quant
 from wms.inventory.services import location_by_code, product_by_gtin, product_by_sku
 from wms.labels.gs1 import parse_sscc
-from wms.receiving import domain, events
+from wms.receiving import domain
 from wms.receiving.domain import Capture
 from wms.receiving.models import (
     CLOSED,
@@ -31,6 +31,8 @@ from wms.receiving.models import (
     ReceivedSerial,
 )
 from wms.receiving.scan import ReceivingScan, parse_receiving_scan
+from wms.receiving.schemas import discrepancy_json, receipt_json
+from wms.unit_of_work import atomic, record
 
 
 def tolerance() -> Decimal:
@@ -289,5 +291,7 @@ def close_receipt(receipt_id: int, actor: str) -> tuple[Receipt, list[domain.Dis
     if receipt.status == CLOSED:
         return receipt, found
     receipt.status, receipt.closed_by, receipt.closed_at = CLOSED, actor, utcnow()
-    events.closed(receipt, found)
+    # Subscribers (purchasing, the storefront) hear what the supplier sent short, over or unasked.
+    record(domain.ReceiptClosed(receipt.id, {**receipt_json(receipt),
+                                              "discrepancies": [discrepancy_json(d) for d in found]}))
     return receipt, found

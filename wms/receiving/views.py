@@ -6,13 +6,13 @@ from sqlalchemy import select
 from wms.api import endpoint, pagination
 from wms.api.pagination import page
 from wms.api.registry import current_principal
-from wms.api.responses import iso
 from wms.inventory import schemas as stock_schemas
 from wms.inventory.views import actor, move_json
 from wms.receiving import putaway, services
 from wms.receiving import schemas as s
-from wms.receiving.events import discrepancy_json, receipt_state
 from wms.receiving.models import Receipt
+from wms.receiving.schemas import discrepancy_json, receipt_json
+from wms.serialise import iso
 
 RECEIVERS = ("receiver", "supervisor")
 
@@ -22,7 +22,7 @@ RECEIVERS = ("receiver", "supervisor")
           description="An ASN line may name the pallet's `sscc` with its `lot` and `expiry`; scanning that "
                       "SSCC then receives every line listed for it.")
 def create_receipt(body):
-    return receipt_state(services.create_receipt(body, current_principal().name))
+    return receipt_json(services.create_receipt(body, current_principal().name))
 
 
 @endpoint("GET", "/receipts", roles=RECEIVERS, summary="List receipts", tag="receiving",
@@ -35,13 +35,13 @@ def list_receipts(query):
         stmt = stmt.where(Receipt.status == query["status"])
     if "reference" in query:
         stmt = stmt.where(Receipt.reference == query["reference"])
-    return page(stmt, Receipt.id, query, receipt_state)
+    return page(stmt, Receipt.id, query, receipt_json)
 
 
 @endpoint("GET", "/receipts/<int:receipt_id>", roles=RECEIVERS, summary="Read a receipt", tag="receiving",
           response=s.RECEIPT)
 def get_receipt(receipt_id):
-    return receipt_state(services.get_receipt(receipt_id))
+    return receipt_json(services.get_receipt(receipt_id))
 
 
 @endpoint("POST", "/receipts/<int:receipt_id>/scan", roles=RECEIVERS, summary="Receive what a scan names",

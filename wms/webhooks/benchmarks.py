@@ -24,7 +24,8 @@ from typing import Self
 import requests
 from sqlalchemy import func, select
 
-from wms.db import atomic, db
+from wms.db import db
+from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox, services, signing
 from wms.webhooks.courier import Courier
 from wms.webhooks.models import (

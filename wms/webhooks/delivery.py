@@ -31,7 +31,8 @@ from typing import Self
 from flask import current_app
 from sqlalchemy import bindparam, exists, select, true, tuple_, update
 
-from wms.db import atomic, db, is_postgres, utcnow
+from wms.db import db, is_postgres, utcnow
+from wms.unit_of_work import atomic
 from wms.webhooks import retry
 from wms.webhooks.courier import Claimed, Courier, Outcome, Report, answer_text
 from wms.webhooks.models import (

@@ -10,22 +10,20 @@ import json
 import secrets
 import time
 from collections.abc import Sequence
+from itertools import groupby
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.api.responses import iso
-from wms.db import (
-    committing,
-    db,
-    in_transaction,
-    insert_returning_ids,
-    is_postgres,
-    tx_info,
-    utcnow,
-)
-from wms.inventory import ledger, queries
+from wms.db import db, insert_returning_ids, is_postgres, utcnow
+from wms.inventory import queries
+from wms.inventory.domain import LevelsChanged, net_levels
 from wms.inventory.models import Product
+from wms.orders.domain import OrderStatusChanged
+from wms.orders.queries import order_states
+from wms.receiving.domain import ReceiptClosed
+from wms.serialise import iso
+from wms.unit_of_work import active, scratch
 from wms.webhooks.models import (
     PENDING,
     WebhookDelivery,
@@ -48,6 +46,7 @@ EVENT_TYPES = (
     "receipt.closed",
 )
 INVENTORY_LEVEL_CHANGED = "inventory.level_changed"
+RECEIPT_CLOSED = "receipt.closed"
 
 MSG_PREFIX = "msg_"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -122,7 +121,7 @@ def emit_many(event_type: str, items: Sequence[tuple[str, dict]], *, first: bool
         return []
     aggregates = [aggregate for aggregate, _ in items]
     if first:
-        if not in_transaction():
+        if not active():
             raise RuntimeError("webhook events are written inside the atomic transaction of their change")
         db.session.execute(insert(_SEQUENCES), [{"aggregate": aggregate, "last": 1} for aggregate in aggregates])
         return _write(event_type, items, [1] * len(items))
@@ -135,7 +134,7 @@ def next_sequence(aggregate: str) -> int:
     The lock is what orders events: a second transaction reporting on the same order or SKU waits
     here until the first commits, so its event gets both the higher sequence and the higher id.
     """
-    if not in_transaction():
+    if not active():
         raise RuntimeError("webhook events are written inside the atomic transaction of their change")
     return db.session.execute(_BUMP["postgresql" if is_postgres() else "sqlite"], {"aggregate": aggregate}).scalar_one()
 
@@ -144,7 +143,7 @@ def next_sequences(aggregates: Sequence[str]) -> list[int]:
     """`next_sequence` for each of many aggregates (repeats allowed), their rows locked in name order."""
     if len(aggregates) == 1:
         return [next_sequence(aggregates[0])]
-    if not in_transaction():
+    if not active():
         raise RuntimeError("webhook events are written inside the atomic transaction of their change")
     names = sorted(set(aggregates))
     dialect_insert = postgresql.insert if is_postgres() else sqlite.insert
@@ -171,9 +170,9 @@ def _check_type(event_type: str) -> None:
 
 def subscribers(event_type: str) -> list[int]:
     """Ids of the active endpoints that take `event_type`, read once per transaction."""
-    cache = tx_info().setdefault(_SUBSCRIBERS, None)
+    cache = scratch().setdefault(_SUBSCRIBERS, None)
     if cache is None:
-        cache = tx_info()[_SUBSCRIBERS] = [(r.id, frozenset(r.events)) for r in db.session.execute(_ACTIVE_ENDPOINTS)]
+        cache = scratch()[_SUBSCRIBERS] = [(r.id, frozenset(r.events)) for r in db.session.execute(_ACTIVE_ENDPOINTS)]
     return [endpoint_id for endpoint_id, events in cache if event_type in events]
 
 
@@ -213,18 +212,48 @@ def _event_row(event_type: str, aggregate: str, sequence: int, data: dict, now) 
             "created_at": now}
 
 
-def _on_committing(_sender, info: dict) -> None:
-    """Report every SKU whose sellable on_hand or reserved this transaction changed, with its new totals.
+# Order statuses whose arrival the storefront is told about, and the event type for each.
+STATUS_EVENTS = {
+    "allocated": "order.allocated",
+    "backordered": "order.backordered",
+    "picked": "order.picked",
+    "packed": "order.packed",
+    "cancelled": "order.cancelled",
+}
 
-    Either count, not just available: stock that arrives and is promised at once to a backorder
-    leaves available as it was, and a receiver would otherwise keep the old on_hand and reserved.
+
+def publish_order_statuses(changes: list[OrderStatusChanged]) -> None:
+    """Event handler: each order's new status that the storefront hears of, with the order's current state.
+
+    Written in the order the changes happened, runs of one status together, so each order's events
+    get their sequence numbers in the order of its changes.
     """
-    changes = ledger.level_changes(info)
+    told = [c for c in changes if c.status in STATUS_EVENTS]
+    unread = [c.order_id for c in told if c.state is None]
+    states = order_states(unread) if unread else {}
+    for (status, first), run in groupby(told, key=lambda c: (c.status, c.first)):
+        items = [(f"order:{c.order_id}", {"order_id": c.order_id, **(c.state or states[c.order_id])}) for c in run]
+        emit_many(STATUS_EVENTS[status], items, first=first)
+
+
+def publish_receipts_closed(closings: list[ReceiptClosed]) -> None:
+    """Event handler: `receipt.closed` with what the supplier sent short, over or unasked."""
+    for closing in closings:
+        emit(RECEIPT_CLOSED, f"receipt:{closing.receipt_id}", {"receipt_id": closing.receipt_id, **closing.state})
+
+
+def publish_levels(changes: list[LevelsChanged]) -> None:
+    """Event handler: every SKU whose sellable on_hand or reserved this transaction changed, with its new totals.
+
+    Listed last in the event table, so it runs once per transaction, after everything else that
+    moves stock or reservations (backorders served, say) has run.
+    """
+    net = net_levels(changes)
     # Stock levels are state, not history: with nobody subscribed there is no one to tell, and skipping
     # keeps the sequence row lock off the stock hot path. A new subscriber starts from GET /inventory.
-    if not changes or not subscribers(INVENTORY_LEVEL_CHANGED):
+    if not net or not subscribers(INVENTORY_LEVEL_CHANGED):
         return
-    skus = dict(db.session.execute(select(Product.id, Product.sku).where(Product.id.in_(list(changes)))).all())
+    skus = dict(db.session.execute(select(Product.id, Product.sku).where(Product.id.in_(list(net)))).all())
     # Sequence rows are locked in SKU order, the one order every transaction uses, so two cannot deadlock;
     # totals are read only after the locks, so a later sequence never carries older totals.
     sequences = {pid: next_sequence(f"sku:{sku}") for pid, sku in sorted(skus.items(), key=lambda kv: kv[1])}
@@ -233,9 +262,3 @@ def _on_committing(_sender, info: dict) -> None:
     _write(INVENTORY_LEVEL_CHANGED, [(f"sku:{row.sku}", {
         "sku": row.sku, "on_hand": int(row.on_hand), "reserved": int(row.reserved),
         "available": int(row.on_hand - row.reserved)}) for row in rows], [sequences[row.id] for row in rows])
-
-
-def init_app(app) -> None:
-    """Write inventory.level_changed events in every stock-changing transaction; safe to call again."""
-    # blinker keeps one connection per receiver, so a second create_app in one process adds nothing.
-    committing.connect(_on_committing)

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from wms.db import atomic, db, row_by_id, utcnow
+from wms.db import db, row_by_id, utcnow
 from wms.errors import Conflict, Invalid, NotFound
+from wms.unit_of_work import atomic
 from wms.webhooks import signing
 from wms.webhooks.models import (
     PENDING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wms.api import endpoint
 from wms.api.pagination import page
 from wms.api.registry import current_principal
-from wms.api.responses import iso
+from wms.serialise import iso
 from wms.webhooks import services
 from wms.webhooks.models import (
     DELIVERY_STATUSES,

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import Api
 from tests.integration.webhooks.receiver import Receiver
-from wms.db import atomic, db
+from wms.db import db
+from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox
 from wms.webhooks.courier import Courier, Report
 from wms.webhooks.models import DELIVERING, PENDING, WebhookDelivery, WebhookQueue

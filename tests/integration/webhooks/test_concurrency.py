@@ -13,7 +13,8 @@ from tests.integration.webhooks.conftest import (
     subscribe,
     unfinished,
 )
-from wms.db import atomic, db, utcnow
+from wms.db import db, utcnow
+from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox
 from wms.webhooks.courier import Courier, Report
 from wms.webhooks.models import WebhookEvent

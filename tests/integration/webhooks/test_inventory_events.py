@@ -15,9 +15,11 @@ from tests.integration.picking.conftest import (
     place_order,
 )
 from tests.integration.webhooks.conftest import subscribe
-from wms.db import atomic, committing, db
+from wms.db import db
 from wms.inventory import services
+from wms.inventory.domain import LevelsChanged
 from wms.inventory.ledger import Actor
+from wms.unit_of_work import EVENT_TABLE_KEY, atomic
 from wms.webhooks import outbox
 from wms.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSequence
 
@@ -75,18 +77,19 @@ def test_a_refused_move_emits_nothing(stocked):
 def test_a_transaction_rolled_back_after_its_events_were_written_keeps_none(stocked):
     app, _ = stocked
 
-    def fail_the_commit(_sender, info):
-        # Runs after the outbox's receiver (connected at app start): the event is already written.
+    def fail_the_commit(_changes):
+        # Runs after the outbox's handler of the same event: the event is already written.
         written = db.session.scalars(select(WebhookEvent)).all()
         assert [e.aggregate for e in written] == ["sku:MUG"]
         raise RuntimeError("the commit fails")
 
-    committing.connect(fail_the_commit)
+    table = app.extensions[EVENT_TABLE_KEY]
+    app.extensions[EVENT_TABLE_KEY] = {**table, LevelsChanged: [*table[LevelsChanged], fail_the_commit]}
     try:
         with app.app_context(), pytest.raises(RuntimeError, match="the commit fails"):
             services.adjust("MUG", "A-2", "found", Actor("tester"), delta=5)
     finally:
-        committing.disconnect(fail_the_commit)
+        app.extensions[EVENT_TABLE_KEY] = table
     assert inventory_events(app) == []
     with app.app_context():
         assert db.session.scalars(select(WebhookSequence)).all() == []

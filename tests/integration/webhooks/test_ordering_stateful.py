@@ -22,7 +22,8 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select, update
 
 from tests.integration.webhooks.conftest import SimClock, emit_events, next_due
-from wms.db import atomic, db
+from wms.db import db
+from wms.unit_of_work import atomic
 from wms.webhooks import delivery, services
 from wms.webhooks.courier import Answer, Courier
 from wms.webhooks.models import UNFINISHED, WebhookDelivery, WebhookEndpoint
