@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the service: settings, database, API, scheduler hooks; `test_config` overrides settings."""
     from wms import api, db, models, scheduler, wiring  # noqa: F401 - models registers every table
     from wms.config import flask_config, load_settings
+    from wms.pipeline import PIPELINE_KEY, Pipeline
     from wms.unit_of_work import EVENT_TABLE_KEY
 
     instance_path = (test_config or {}).get("WMS_INSTANCE_PATH") or os.environ.get("WMS_INSTANCE_PATH") or None
@@ -30,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     scheduler.init_app(app)
     app.extensions[EVENT_TABLE_KEY] = wiring.EVENT_HANDLERS
+    app.extensions[PIPELINE_KEY] = Pipeline(wiring.COMMAND_HANDLERS)
     return app
 
 

@@ -1,6 +1,4 @@
 """Every table, imported in one place so the metadata Alembic compares against is complete."""
-from wms.api.idempotency import IdempotencyKey  # noqa: F401
-from wms.api.replay import ScanReply  # noqa: F401
 from wms.auth import ApiToken, User  # noqa: F401
 from wms.inventory.models import Layout, Location, Move, Product, Quant  # noqa: F401
 from wms.orders.models import Order, OrderLine, OrderTransition, Reservation  # noqa: F401
@@ -14,6 +12,7 @@ from wms.receiving.models import (  # noqa: F401
     ReceivedSerial,
     SsccSequence,
 )
+from wms.replies import Reply  # noqa: F401
 from wms.webhooks.models import (  # noqa: F401
     WebhookDelivery,
     WebhookEndpoint,

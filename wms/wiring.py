@@ -4,12 +4,31 @@ Read this module to know every consequence of a domain event.
 """
 from __future__ import annotations
 
-from wms.inventory.domain import LevelsChanged, StockArrived
+from wms.inventory import services as inventory
+from wms.inventory.domain import AdjustStock, LevelsChanged, MoveStock, StockArrived
 from wms.orders import services as orders
-from wms.orders.domain import OrderStatusChanged
-from wms.receiving.domain import ReceiptClosed
+from wms.orders.domain import AllocateOrder, CancelOrder, OrderStatusChanged, PlaceOrder
+from wms.picking import confirm as picking
+from wms.picking.domain import ConfirmPick, ShortPick
+from wms.receiving import putaway
+from wms.receiving import services as receiving
+from wms.receiving.domain import PutAway, ReceiptClosed, ReceiveScan
 from wms.unit_of_work import EventTable
 from wms.webhooks import outbox
+
+# Each command and its one handler. A handler with a batch form (`pipeline.batch_form`) is committed
+# together with concurrent commands of its kind.
+COMMAND_HANDLERS = {
+    MoveStock: inventory.move_stock,
+    AdjustStock: inventory.adjust_stock,
+    PlaceOrder: orders.place_order,
+    CancelOrder: orders.cancel_order,
+    AllocateOrder: orders.reallocate,
+    ReceiveScan: receiving.receive_scan,
+    PutAway: putaway.put_away,
+    ConfirmPick: picking.confirm,
+    ShortPick: picking.short,
+}
 
 # Each event kind and its handlers, run inside the transaction that raised it, before commit. Kinds
 # are handled in this order, each only once no kind above it waits, so a handler sees the events that

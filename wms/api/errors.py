@@ -11,17 +11,6 @@ from wms.serialise import dumps
 
 log = logging.getLogger(__name__)
 
-STATUS = {
-    errors.BadRequest: 400,
-    errors.Unauthorized: 401,
-    errors.Forbidden: 403,
-    errors.NotFound: 404,
-    errors.Conflict: 409,
-    errors.UnsupportedMediaType: 415,
-    errors.Invalid: 422,
-    errors.Busy: 503,
-}
-
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -40,14 +29,11 @@ ERROR_SCHEMA = {
 
 
 def status_for(err: errors.WmsError) -> int:
-    for cls in type(err).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
+    return err.status
 
 
 def error_body(err: errors.WmsError) -> dict:
-    return {"error": {"code": err.code, "message": err.message, "details": err.details}}
+    return err.body()
 
 
 def _json(code: str, message: str, status: int, details: dict | None = None) -> Response:

@@ -6,18 +6,21 @@ document cannot drift from what the server accepts.
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, current_app, g, request
 
-from wms.api import idempotency, pagination, replay
+from wms import replies
+from wms.api import pagination
 from wms.api.auth import authenticate
 from wms.api.responses import to_response
 from wms.api.validation import check_media_type, parse_body, parse_query, unstorable
-from wms.errors import Forbidden, NotFound, Unauthorized, WmsError
+from wms.errors import BadRequest, Forbidden, Invalid, NotFound, Unauthorized, WmsError
+from wms.pipeline import PIPELINE_KEY, Caller, Pipeline, Reply
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,6 +29,7 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The body of a write declared without fields: none, an empty one and `{}` alike; any field is unknown (422).
 NO_FIELDS = {"type": "object", "properties": {}, "additionalProperties": False}
 _FLASK_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+SCAN_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"}
 
 
 @dataclass
@@ -76,7 +80,6 @@ def endpoint(
     errors: tuple[int, ...] = (),
     paginated: bool = False,
     scan: bool = False,
-    combined: bool = False,
     idempotent: bool = False,
     headers: dict[str, dict] | None = None,
     content_type: str | tuple[str, ...] = "application/json",
@@ -85,14 +88,11 @@ def endpoint(
     """Register a view under /api/v1 with its contract.
 
     The view is called with the validated `body` (when the endpoint takes one), `query` (a dict of
-    typed parameters) and the path parameters. It returns a JSON-able dict, or a Response.
-    `scan=True` adds the optional client-made `scan_id` whose reply is stored and replayed; with
-    `combined=True` concurrent scans are committed together: the view is called with `scans`, a list of
-    `replay.Scan` (body, user, device), and returns a list in their order of results or the WmsErrors
-    refusing them (wms/api/replay.py).
-    `idempotent=True` requires an Idempotency-Key header and replays the stored reply to retries; the
-    view is then called with `bodies`, the bodies of concurrent requests of the same caller, and returns
-    a list in their order of results or the WmsErrors refusing them (wms/api/idempotency.py).
+    typed parameters) and the path parameters. A read returns a JSON-able dict, or a Response. A write
+    is also given `send`, which hands a command to the pipeline (wms/pipeline.py) for this caller, with
+    this endpoint's status and replay key, and returns the reply.
+    `scan=True` adds the optional client-made `scan_id`, `idempotent=True` requires an Idempotency-Key
+    header: either way the reply is stored and replayed to retries (wms/replies.py).
     A body whose schema requires no field may be empty or left out, and is then `{}`; a write declared
     without a body still reads one, so that a field sent to it is refused, not ignored.
     """
@@ -104,9 +104,9 @@ def endpoint(
         query.update(pagination.QUERY)
         response = pagination.page_schema(response or {})
     if scan and body is not None:
-        body = replay.with_scan_id(body)
+        body = {**body, "properties": {**body.get("properties", {}), "scan_id": SCAN_ID_SCHEMA}}
     if idempotent:
-        headers = {**(headers or {}), idempotency.HEADER: {"type": "string", "minLength": 1, "maxLength": 255,
+        headers = {**(headers or {}), replies.IDEMPOTENCY_HEADER: {"type": "string", "minLength": 1, "maxLength": 255,
                                                            "x-required": True}}
         errors = tuple(set(errors) | {400, 409, 422})
     responses: dict[int, dict | None] = {status: response}
@@ -124,12 +124,14 @@ def endpoint(
     OPERATIONS.append(op)
 
     def decorate(view: Callable) -> Callable:
+        sends = "send" in inspect.signature(view).parameters
+
         @functools.wraps(view)
         def handler(**path):
-            # Combined writes check their callers' tokens again inside their own transaction, so they may
-            # take a token from memory; should such a request be refused before that, a revoked token
+            # Writes check their callers' tokens again inside their own transaction (the pipeline), so they
+            # may take a token from memory; should such a request be refused before that, a revoked token
             # must still be told 401 first.
-            principal = authenticate(vouched=idempotent or combined)
+            principal = authenticate(vouched=op.writes)
             try:
                 return serve(principal, path)
             except WmsError as err:
@@ -153,25 +155,27 @@ def endpoint(
             kwargs = dict(path)
             if op.query:
                 kwargs["query"] = parse_query(op.query, op.required_query)
+            if not op.writes:
+                return to_response(view(**kwargs), status)
+            caller = Caller(principal.name, principal.role, principal.token_hash)
+            pipeline: Pipeline = current_app.extensions[PIPELINE_KEY]
             if idempotent:
-                # Parsed before any transaction; a refused body is the reply stored for its key.
+                key = replies.idempotency_key(f"{principal.role}:{principal.name}", _idempotency_key(),
+                                              request.method, request.path, request.get_data(cache=True))
                 try:
-                    body, refusal = parse_body(op.body), None
+                    payload = parse_body(op.body)
                 except WmsError as err:
-                    body, refusal = None, err
-                return idempotency.run(f"{principal.role}:{principal.name}", principal.token_hash, body, refusal,
-                                       lambda bodies: view(**kwargs, bodies=bodies), status)
-            if op.body is not None:
+                    # A refused body is the reply stored for its key, like any other.
+                    return _response(pipeline.refuse(err, caller, key), status)
+            else:
                 payload = parse_body(op.body)
-                if scan and combined:
-                    return replay.run_combined(op, principal.token_hash, payload,
-                                               lambda body: replay.Scan(body, principal.name, device()),
-                                               lambda scans: view(**kwargs, scans=scans), status)
-                if scan:
-                    return replay.run_scan(op, payload, lambda data: _call(view, kwargs, data), status)
-                if takes_body:
-                    kwargs["body"] = payload
-            return to_response(view(**kwargs), status)
+                scan_id = payload.pop("scan_id", None) if scan else None
+                key = replies.scan_key(scan_id, f"{op.method} {op.rule}", payload) if scan_id else None
+            if takes_body:
+                kwargs["body"] = payload
+            if sends:
+                kwargs["send"] = Sender(pipeline, caller, status, key, device())
+            return _response(view(**kwargs), status)
 
         bp.add_url_rule(rule, endpoint=f"{view.__module__.replace('.', '_')}__{view.__name__}", view_func=handler,
                         methods=[op.method])
@@ -180,8 +184,38 @@ def endpoint(
     return decorate
 
 
-def _call(view: Callable, kwargs: dict, body: dict) -> Any:
-    return view(**kwargs, body=body)
+@dataclass(frozen=True)
+class Sender:
+    """What a write view sends its command with: the pipeline, bound to this request's caller, status and key."""
+
+    pipeline: Pipeline
+    caller: Caller
+    status: int
+    key: replies.Key | None
+    device: str | None
+
+    def __call__(self, command: Any, shape: Callable[[Any], Any]) -> Reply:
+        return self.pipeline.send(command, self.caller, shape=shape, status=self.status, key=self.key)
+
+
+def _response(result: Any, status: int) -> Response:
+    if isinstance(result, Reply):
+        response = Response(result.body, status=result.status, mimetype="application/json")
+        if result.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="wms"'
+        return response
+    return to_response(result, status)
+
+
+def _idempotency_key() -> str:
+    key = request.headers.get(replies.IDEMPOTENCY_HEADER, "")
+    if not key:
+        raise BadRequest(f"send an {replies.IDEMPOTENCY_HEADER} header so that a retried request cannot create a "
+                         "second order", code="idempotency_key_required")
+    if len(key) > 255 or not key.isprintable():
+        raise Invalid(f"the {replies.IDEMPOTENCY_HEADER} must be at most 255 printable characters",
+                      code="invalid_idempotency_key")
+    return key
 
 
 def current_principal():

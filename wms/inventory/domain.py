@@ -4,7 +4,54 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from wms.command import Command
 from wms.errors import Conflict, Invalid
+
+MOVERS = ("supervisor", "receiver", "picker")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who booked a change and from which handheld or station."""
+
+    name: str
+    device: str | None = None
+
+    @classmethod
+    def of(cls, send) -> Actor:
+        """The actor of a write view's request: its caller, from the device it names."""
+        return cls(send.caller.name, send.device)
+
+
+@dataclass(frozen=True)
+class MoveStock(Command):
+    """Move units of one SKU (and lot) between two real places."""
+
+    ROLES = MOVERS
+
+    sku: str
+    from_location: str
+    to_location: str
+    quantity: int
+    lot: str | None
+    actor: Actor
+    kind: str = "move"
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class AdjustStock(Command):
+    """Correct a bin to a count, or by a delta, with a move to or from inventory loss."""
+
+    ROLES = ("supervisor",)
+
+    sku: str
+    location: str
+    reason: str
+    actor: Actor
+    counted: int | None = None
+    delta: int | None = None
+    lot: str | None = None
 
 
 class InsufficientStock(Conflict):

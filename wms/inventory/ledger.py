@@ -17,18 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wms.db import db, expire_loaded, is_postgres, utcnow
 from wms.errors import WmsError
 from wms.inventory import domain
+from wms.inventory.domain import Actor
 from wms.inventory.models import Location, Move, Product, Quant
 from wms.unit_of_work import record
 
 QuantKey = tuple[int, int, str]  # product id, location id, lot
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who booked a change and from which handheld or station."""
-
-    name: str
-    device: str | None = None
 
 
 @dataclass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from wms.inventory.models import PHYSICAL_TYPES, VIRTUAL_TYPES
+from wms.serialise import iso, iso_date
 
 # Bounds keep every value inside what every database column holds.
 QTY = {"type": "integer", "minimum": 1, "maximum": 1_000_000_000}
@@ -180,3 +181,43 @@ WAREHOUSE = {
     "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "address": {"type": "object"}},
     "required": ["code", "name", "address"],
 }
+
+
+# --- resources as the API shows them -----------------------------------------------------------------
+
+
+def product_json(p) -> dict:
+    return {
+        "sku": p.sku, "name": p.name, "gtin": p.gtin, "weight_g": p.weight_g, "length_mm": p.length_mm,
+        "width_mm": p.width_mm, "height_mm": p.height_mm, "lot_tracked": p.lot_tracked,
+        "expiry_tracked": p.expiry_tracked, "serial_tracked": p.serial_tracked, "hs_code": p.hs_code,
+        "country_of_origin": p.country_of_origin,
+        "unit_value": None if p.unit_value is None else format(p.unit_value.normalize(), "f"),
+        "currency": p.currency, "home_location": p.home_location.code if p.home_location else None,
+        "created_at": iso(p.created_at),
+    }
+
+
+def location_json(loc) -> dict:
+    return {
+        "code": loc.code, "type": loc.type, "zone": loc.zone, "aisle": loc.aisle, "bay": loc.bay,
+        "level": loc.level, "x_m": loc.x_m, "y_m": loc.y_m, "virtual": loc.virtual, "sellable": loc.sellable,
+        "max_weight_g": loc.max_weight_g, "max_volume_cm3": loc.max_volume_cm3,
+        "allow_mixed_lots": bool(loc.allow_mixed_lots),
+    }
+
+
+def stock_json(q) -> dict:
+    return {
+        "sku": q.product.sku, "location": q.location.code, "lot": q.lot or None, "expiry": iso_date(q.expiry),
+        "on_hand": q.on_hand, "reserved": q.reserved, "available": q.on_hand - q.reserved,
+    }
+
+
+def move_json(m) -> dict:
+    """A move: a ledger row, or a move as just booked (ledger.Booked)."""
+    return {
+        "id": m.id, "sku": m.product.sku, "from_location": m.from_location.code, "to_location": m.to_location.code,
+        "quantity": m.quantity, "lot": m.lot or None, "kind": m.kind, "reason": m.reason, "reference": m.reference,
+        "user": m.actor, "device": m.device, "created_at": iso(m.created_at),
+    }

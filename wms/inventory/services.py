@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from biip import ParseError
@@ -13,7 +12,8 @@ from wms.db import db, utcnow
 from wms.errors import Conflict, Invalid, NotFound, WmsError
 from wms.inventory import domain, ledger
 from wms.inventory import layout as floor
-from wms.inventory.ledger import Actor, Transfer
+from wms.inventory.domain import AdjustStock, MoveStock
+from wms.inventory.ledger import Transfer
 from wms.inventory.models import (
     INVENTORY_LOSS,
     SELLABLE_TYPES,
@@ -23,6 +23,7 @@ from wms.inventory.models import (
     Move,
     Product,
 )
+from wms.pipeline import batch_form
 from wms.unit_of_work import atomic
 
 
@@ -174,61 +175,45 @@ def _transfer_lot(product: Product, lot: str | None) -> str:
     return domain.check_lot(product.sku, product.lot_tracked or product.serial_tracked, lot)
 
 
-@dataclass(frozen=True)
-class MoveRequest:
-    """Units of one SKU (and lot) to move between two real places, and who asks."""
-
-    sku: str
-    from_code: str
-    to_code: str
-    quantity: int
-    lot: str | None
-    actor: Actor
-    kind: str = "move"
-    reference: str | None = None
-
-
-@atomic
-def move_stock(sku: str, from_code: str, to_code: str, quantity: int, lot: str | None, actor: Actor,
-               kind: str = "move", reference: str | None = None) -> ledger.Booked:
-    """Move units between two real places; the ledger refuses more than is available there."""
-    (outcome,) = move_each([MoveRequest(sku, from_code, to_code, quantity, lot, actor, kind, reference)])
+def move_stock(command: MoveStock) -> ledger.Booked:
+    """Handler: move units between two real places; the ledger refuses more than is available there."""
+    (outcome,) = move_stocks([command])
     if isinstance(outcome, WmsError):
         raise outcome
     return outcome
 
 
-@atomic
-def move_each(requests: Sequence[MoveRequest]) -> list[ledger.Booked | WmsError]:
+@batch_form(move_stock)
+def move_stocks(commands: Sequence[MoveStock]) -> list[ledger.Booked | WmsError]:
     """Each move in turn, in one transaction; a refused one (unknown SKU or bin, too few units) moves nothing."""
-    products = {p.sku: p for p in db.session.scalars(_PRODUCTS_BY_SKU, {"skus": sorted({r.sku for r in requests})})}
-    places = {loc.code: loc for loc in db.session.scalars(
-        _LOCATIONS_BY_CODE, {"codes": sorted({c for r in requests for c in (r.from_code, r.to_code)})})}
-    outcomes: list[ledger.Booked | WmsError | None] = [None] * len(requests)
+    products = {p.sku: p for p in db.session.scalars(_PRODUCTS_BY_SKU, {"skus": sorted({c.sku for c in commands})})}
+    places = {loc.code: loc for loc in db.session.scalars(_LOCATIONS_BY_CODE, {
+        "codes": sorted({code for c in commands for code in (c.from_location, c.to_location)})})}
+    outcomes: list[ledger.Booked | WmsError | None] = [None] * len(commands)
     groups, actors, slots = [], [], []
-    for i, r in enumerate(requests):
+    for i, c in enumerate(commands):
         try:
-            groups.append([_move_transfer(r, products, places)])
+            groups.append([_move_transfer(c, products, places)])
         except WmsError as err:
             outcomes[i] = err
             continue
-        actors.append(r.actor)
+        actors.append(c.actor)
         slots.append(i)
     for i, booked in zip(slots, ledger.post_each(groups, actors)):
         outcomes[i] = booked if isinstance(booked, WmsError) else booked[0]
     return outcomes
 
 
-def _move_transfer(r: MoveRequest, products: dict[str, Product], places: dict[str, Location]) -> Transfer:
-    """The transfer a move request asks for, checked as the single lookups would check it."""
+def _move_transfer(r: MoveStock, products: dict[str, Product], places: dict[str, Location]) -> Transfer:
+    """The transfer a move asks for, checked as the single lookups would check it."""
     product = products.get(r.sku)
     if product is None:
         raise _unknown_product(r.sku)
-    source, destination = places.get(r.from_code), places.get(r.to_code)
+    source, destination = places.get(r.from_location), places.get(r.to_location)
     if source is None:
-        raise _unknown_location(r.from_code)
+        raise _unknown_location(r.from_location)
     if destination is None:
-        raise _unknown_location(r.to_code)
+        raise _unknown_location(r.to_location)
     if source.id == destination.id:
         raise Invalid("from_location and to_location are the same bin", code="same_location")
     for place in (source, destination):
@@ -238,27 +223,22 @@ def _move_transfer(r: MoveRequest, products: dict[str, Product], places: dict[st
                     reference=r.reference)
 
 
-@atomic
-def adjust(sku: str, code: str, reason: str, actor: Actor, *, counted: int | None = None,
-           delta: int | None = None, lot: str | None = None) -> Move | None:
-    """Correct a bin to a count (or by a delta) with a move to or from inventory loss; None if nothing changes."""
-    product = product_by_sku(sku)
-    place, loss = location_by_code(code), location_by_code(INVENTORY_LOSS)
+def adjust_stock(command: AdjustStock) -> Move | None:
+    """Handler: correct a bin to a count (or by a delta) with a move to or from inventory loss; None if nothing changes."""
+    product = product_by_sku(command.sku)
+    place, loss = location_by_code(command.location), location_by_code(INVENTORY_LOSS)
     if place.virtual:
         raise Invalid(f"{place.code} is not a physical place", code="virtual_location")
-    lot_key = _transfer_lot(product, lot)
+    lot_key = _transfer_lot(product, command.lot)
     # Lock before reading the count, so the delta is computed from what is really there.
     quants = ledger.lock([(product.id, place.id, lot_key), (product.id, loss.id, lot_key)],
                          {place.id: False, loss.id: True})
-    balance = domain.Balance(quants[(product.id, place.id, lot_key)].on_hand,
-                             quants[(product.id, place.id, lot_key)].reserved, False)
-    if counted is not None:
-        change = domain.count_delta(balance, counted)
-    else:
-        change = delta or 0
+    held = quants[(product.id, place.id, lot_key)]
+    balance = domain.Balance(held.on_hand, held.reserved, False)
+    change = domain.count_delta(balance, command.counted) if command.counted is not None else command.delta or 0
     if change == 0:
         return None
     source, destination = (loss, place) if change > 0 else (place, loss)
     (move,) = ledger.post([Transfer(product, source, destination, abs(change), lot_key, kind="adjustment",
-                                    reason=reason)], actor)
+                                    reason=command.reason)], command.actor)
     return move

@@ -7,59 +7,17 @@ from sqlalchemy import select
 
 from wms.api import endpoint
 from wms.api.pagination import page
-from wms.api.registry import current_principal, device
-from wms.serialise import iso, iso_date
 from wms.auth import EVERYONE, MANAGERS, STAFF
 from wms.db import db
-from wms.errors import Invalid, WmsError
-from wms.inventory import ledger, queries, services
+from wms.errors import Invalid
+from wms.inventory import queries, services
 from wms.inventory import schemas as s
+from wms.inventory.domain import Actor, AdjustStock, MoveStock
 from wms.inventory.layout import LayoutSpec
-from wms.inventory.ledger import Actor
 from wms.inventory.models import Location, Move, Product, Quant
+from wms.inventory.schemas import location_json, move_json, product_json, stock_json
 
-MOVERS = ("supervisor", "receiver", "picker")
 STOCK_READERS = EVERYONE
-
-
-def actor() -> Actor:
-    return Actor(name=current_principal().name, device=device())
-
-
-def product_json(p: Product) -> dict:
-    return {
-        "sku": p.sku, "name": p.name, "gtin": p.gtin, "weight_g": p.weight_g, "length_mm": p.length_mm,
-        "width_mm": p.width_mm, "height_mm": p.height_mm, "lot_tracked": p.lot_tracked,
-        "expiry_tracked": p.expiry_tracked, "serial_tracked": p.serial_tracked, "hs_code": p.hs_code,
-        "country_of_origin": p.country_of_origin,
-        "unit_value": None if p.unit_value is None else format(p.unit_value.normalize(), "f"),
-        "currency": p.currency, "home_location": p.home_location.code if p.home_location else None,
-        "created_at": iso(p.created_at),
-    }
-
-
-def location_json(loc: Location) -> dict:
-    return {
-        "code": loc.code, "type": loc.type, "zone": loc.zone, "aisle": loc.aisle, "bay": loc.bay,
-        "level": loc.level, "x_m": loc.x_m, "y_m": loc.y_m, "virtual": loc.virtual, "sellable": loc.sellable,
-        "max_weight_g": loc.max_weight_g, "max_volume_cm3": loc.max_volume_cm3,
-        "allow_mixed_lots": bool(loc.allow_mixed_lots),
-    }
-
-
-def stock_json(q: Quant) -> dict:
-    return {
-        "sku": q.product.sku, "location": q.location.code, "lot": q.lot or None, "expiry": iso_date(q.expiry),
-        "on_hand": q.on_hand, "reserved": q.reserved, "available": q.on_hand - q.reserved,
-    }
-
-
-def move_json(m: Move | ledger.Booked) -> dict:
-    return {
-        "id": m.id, "sku": m.product.sku, "from_location": m.from_location.code, "to_location": m.to_location.code,
-        "quantity": m.quantity, "lot": m.lot or None, "kind": m.kind, "reason": m.reason, "reference": m.reference,
-        "user": m.actor, "device": m.device, "created_at": iso(m.created_at),
-    }
 
 
 @endpoint("POST", "/products", roles=MANAGERS, summary="Create a product", tag="catalogue",
@@ -139,17 +97,11 @@ def inventory(query):
     }, entities=False)
 
 
-@endpoint("POST", "/moves", roles=MOVERS, summary="Move stock between locations", tag="stock",
-          body=s.MOVE_IN, response=s.MOVE, status=201, errors=(404, 409), scan=True, combined=True)
-def create_moves(scans):
-    booked = services.move_each([_move_request(scan) for scan in scans])
-    return [outcome if isinstance(outcome, WmsError) else move_json(outcome) for outcome in booked]
-
-
-def _move_request(scan) -> services.MoveRequest:
-    body = scan.body
-    return services.MoveRequest(body["sku"], body["from_location"], body["to_location"], body["quantity"],
-                                body.get("lot"), Actor(name=scan.user, device=scan.device))
+@endpoint("POST", "/moves", roles=MoveStock.ROLES, summary="Move stock between locations", tag="stock",
+          body=s.MOVE_IN, response=s.MOVE, status=201, errors=(404, 409), scan=True)
+def create_move(body, send):
+    return send(MoveStock(body["sku"], body["from_location"], body["to_location"], body["quantity"], body.get("lot"),
+                          Actor.of(send)), move_json)
 
 
 @endpoint("GET", "/moves", roles=STAFF, summary="Read the move ledger", tag="stock",
@@ -167,15 +119,19 @@ def list_moves(query):
     return page(queries.moves_query(query.get("sku"), query.get("location"), since), Move.id, query, move_json)
 
 
-@endpoint("POST", "/adjustments", roles=("supervisor",), summary="Correct the stock in a location",
+@endpoint("POST", "/adjustments", roles=AdjustStock.ROLES, summary="Correct the stock in a location",
           tag="stock", body=s.ADJUSTMENT_IN, response=s.MOVE, status=201, also={200: s.NO_CHANGE},
           errors=(404, 409), scan=True)
-def create_adjustment(body):
-    move = services.adjust(body["sku"], body["location"], body["reason"], actor(), counted=body.get("counted"),
-                           delta=body.get("delta"), lot=body.get("lot"))
-    if move is not None:
-        return move_json(move)
-    stock = db.session.scalars(queries.stock_query(body["sku"], body["location"])
-                               .where(Quant.lot == (body.get("lot") or ""))).first()
-    return {"adjusted": False, "sku": body["sku"], "location": body["location"],
-            "on_hand": stock.on_hand if stock else 0}, 200
+def create_adjustment(body, send):
+    command = AdjustStock(body["sku"], body["location"], body["reason"], Actor.of(send),
+                          counted=body.get("counted"), delta=body.get("delta"), lot=body.get("lot"))
+
+    def shape(move):
+        if move is not None:
+            return move_json(move)
+        stock = db.session.scalars(queries.stock_query(body["sku"], body["location"])
+                                   .where(Quant.lot == (body.get("lot") or ""))).first()
+        return {"adjusted": False, "sku": body["sku"], "location": body["location"],
+                "on_hand": stock.on_hand if stock else 0}, 200
+
+    return send(command, shape)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pycountry
 
+from wms.command import Command
 from wms.errors import Conflict, Invalid
 
 STATUSES = ("received", "backordered", "allocated", "picking", "picked", "packed", "shipped", "delivered",
@@ -126,6 +128,43 @@ def _greedy(quantity: int, ordered: list[Candidate]) -> list[tuple[int, int]]:
         plan.append((c.quant_id, take))
         remaining -= take
     return plan
+
+
+ORDER_WRITERS = ("storefront", "supervisor")
+
+
+# --- commands (their handlers are listed in wms/wiring.py) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceOrder(Command):
+    """An order from the storefront, as its validated body, to be received and allocated."""
+
+    ROLES = ORDER_WRITERS
+
+    order: Mapping
+    actor: str
+
+
+@dataclass(frozen=True)
+class CancelOrder(Command):
+    """Cancel an order and release what it holds."""
+
+    ROLES = ORDER_WRITERS
+
+    order_id: int
+    actor: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AllocateOrder(Command):
+    """Try again to allocate a waiting order."""
+
+    ROLES = ("supervisor",)
+
+    order_id: int
+    actor: str
 
 
 # --- events (their handlers are listed in wms/wiring.py) ---------------------------------------------

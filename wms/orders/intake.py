@@ -7,7 +7,7 @@ the others of its batch go ahead.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -19,7 +19,7 @@ from wms.db import chunks, db, insert_returning_ids, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.models import Product
 from wms.orders import allocation, domain
-from wms.orders.domain import OrderStatusChanged
+from wms.orders.domain import OrderStatusChanged, PlaceOrder
 from wms.orders.models import Order, OrderLine, OrderTransition
 from wms.orders.schemas import order_json
 from wms.unit_of_work import record
@@ -32,16 +32,17 @@ _KNOWN = select(_ORDERS.c.external_id).where(_ORDERS.c.external_id.in_(bindparam
 _INSERT_TRANSITION = insert(OrderTransition.__table__)
 
 
-def receive_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
+def receive_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
     """Inside the current transaction: create and allocate these orders, in their order.
 
     Returns, in the batch's order, each order's state as the API shows it, or the error that
     refused it (an address that does not exist, an unknown SKU, an external_id already received).
     """
+    batch = [c.order for c in commands]
     products = _products({line["sku"] for data in batch for line in data["lines"]})
     known = set(db.session.scalars(_KNOWN, {"ids": [data["external_id"] for data in batch]}))
     outcomes: list[dict | WmsError | None] = [None] * len(batch)
-    accepted: list[tuple[int, dict, dict[int, int]]] = []
+    accepted: list[tuple[int, Mapping, dict[int, int]]] = []
     for i, data in enumerate(batch):
         try:
             domain.check_ship_to(data["ship_to"])
@@ -66,8 +67,8 @@ def receive_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
     rows = [{"external_id": data["external_id"], "status": planned.status(need), "ship_to": data["ship_to"],
              "service_level": data.get("service_level", "standard"), "carrier": data.get("carrier"),
              "service": data.get("service"), "priority": data.get("priority", 0),
-             "allocation": data.get("allocation", default_mode), "created_by": actor, "created_at": now,
-             "updated_at": now} for (_, data, _), need in zip(accepted, needs)]
+             "allocation": data.get("allocation", default_mode), "created_by": commands[i].actor, "created_at": now,
+             "updated_at": now} for (i, data, _), need in zip(accepted, needs)]
     try:
         order_ids = insert_returning_ids(Order, rows, key=("external_id",))
     except IntegrityError:
@@ -82,7 +83,8 @@ def receive_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
     line_ids = insert_returning_ids(OrderLine, line_rows, key=("order_id", "product_id"))
     allocation.reserve_new(planned, dict(zip((line.line_id for need in needs for line in need.lines), line_ids)))
     db.session.execute(_INSERT_TRANSITION, [
-        {"order_id": order_id, "from_status": before, "to_status": after, "actor": actor, "note": None, "at": now}
+        {"order_id": order_id, "from_status": before, "to_status": after, "actor": row["created_by"], "note": None,
+         "at": now}
         for order_id, row in zip(order_ids, rows) for before, after in ((None, "received"), ("received", row["status"]))])
     shown = [_state(order_id, row, need, products, reserved) for order_id, row, need in zip(order_ids, rows, needs)]
     for state in shown:

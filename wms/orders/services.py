@@ -10,9 +10,10 @@ from wms.db import chunks, db, expire_loaded, row_by_id, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.domain import StockArrived
 from wms.orders import allocation, domain
-from wms.orders.domain import OrderStatusChanged
+from wms.orders.domain import AllocateOrder, CancelOrder, OrderStatusChanged, PlaceOrder
 from wms.orders.intake import receive_orders
 from wms.orders.models import Order, OrderLine, OrderTransition
+from wms.pipeline import batch_form
 from wms.unit_of_work import atomic, record
 
 _ORDERS = Order.__table__
@@ -73,23 +74,28 @@ def settle(needs: Sequence[allocation.Need], planned: allocation.Plan, statuses:
         transition_many(orders, status, actor, note)
 
 
-@atomic
-def create_orders(batch: Sequence[dict], actor: str) -> list[dict | WmsError]:
-    """Take orders from the storefront and promise them what stock there is, in their order.
+def place_order(command: PlaceOrder) -> dict:
+    """Handler: take an order from the storefront and promise it what stock there is; answers its state."""
+    (outcome,) = place_orders([command])
+    if isinstance(outcome, WmsError):
+        raise outcome
+    return outcome
 
-    Returns each order's state, or the error refusing it (which wrote nothing).
-    """
-    return receive_orders(batch, actor)
+
+@batch_form(place_order)
+def place_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
+    """Many orders in a few statements, allocated in their order; a refused one (its error in its place) writes nothing."""
+    return receive_orders(commands)
 
 
-@atomic
-def cancel_order(order_id: int, actor: str, reason: str | None = None) -> Order:
-    order = get_order(order_id, lock=True)
+def cancel_order(command: CancelOrder) -> Order:
+    """Handler: cancel an order and release its reservations; cancelling twice changes nothing."""
+    order = get_order(command.order_id, lock=True)
     if order.status == "cancelled":
         return order  # cancelling twice is harmless for a storefront that retries
     domain.check_cancellable(order.status)
     allocation.release([order.id])
-    transition(order, "cancelled", actor, reason)
+    transition(order, "cancelled", command.actor, command.reason)
     return order
 
 
@@ -120,15 +126,14 @@ def _allocate_waiting(order_ids: Sequence[int], actor: str, note: str | None = N
     return [need.order_id for need in needs]
 
 
-@atomic
-def reallocate(order_id: int, actor: str) -> Order:
-    """Try again to cover a backordered order (or one sent to exception) from stock on hand now."""
-    order = get_order(order_id, lock=True)
+def reallocate(command: AllocateOrder) -> Order:
+    """Handler: try again to cover a backordered order (or one sent to exception) from stock on hand now."""
+    order = get_order(command.order_id, lock=True)
     if order.status not in ("received", "backordered", "exception"):
         raise Conflict(f"an order that is {order.status} is not waiting for stock", code="invalid_transition")
     needs = allocation.needs_of([(order.id, order.allocation)])
-    settle(needs, allocation.allocate(needs), {order.id: order.status}, actor, "re-allocated")
-    return get_order(order_id)
+    settle(needs, allocation.allocate(needs), {order.id: order.status}, command.actor, "re-allocated")
+    return get_order(command.order_id)
 
 
 @atomic

@@ -5,21 +5,26 @@ from sqlalchemy import select
 
 from wms.api import endpoint
 from wms.api.pagination import page
-from wms.api.registry import current_principal
 from wms.orders import schemas as s
 from wms.orders import services
-from wms.orders.domain import STATUSES
+from wms.orders.domain import (
+    ORDER_WRITERS,
+    STATUSES,
+    AllocateOrder,
+    CancelOrder,
+    PlaceOrder,
+)
 from wms.orders.models import Order
 
-ORDER_WRITERS = ("storefront", "supervisor")
 ORDER_READERS = ("storefront", "supervisor", "picker", "packer", "receiver")
 
 
 @endpoint("POST", "/orders", roles=ORDER_WRITERS, summary="Receive an order from the storefront", tag="orders",
           body=s.ORDER_IN, response=s.ORDER, status=201, errors=(404, 409), idempotent=True,
           description="Send an Idempotency-Key header: a retry with the same key and body gets the first reply.")
-def create_orders(bodies):
-    return services.create_orders(bodies, current_principal().name)
+def create_order(body, send):
+    # Intake answers the state of the order it just wrote, shaped as s.order_json shapes an order.
+    return send(PlaceOrder(body, send.caller.name), lambda state: state)
 
 
 @endpoint("GET", "/orders/<int:order_id>", roles=ORDER_READERS, summary="Read an order", tag="orders",
@@ -43,12 +48,12 @@ def list_orders(query):
 
 @endpoint("POST", "/orders/<int:order_id>/cancel", roles=ORDER_WRITERS, summary="Cancel an order",
           tag="orders", body=s.CANCEL_IN, response=s.ORDER, errors=(404, 409))
-def cancel_order(order_id, body):
-    return s.order_json(services.cancel_order(order_id, current_principal().name, body.get("reason")))
+def cancel_order(order_id, body, send):
+    return send(CancelOrder(order_id, send.caller.name, body.get("reason")), s.order_json)
 
 
 @endpoint("POST", "/orders/<int:order_id>/allocate", roles=("supervisor",),
           summary="Try again to allocate a waiting order", tag="orders", body={"type": "object", "additionalProperties": False}, response=s.ORDER,
           errors=(404, 409))
-def reallocate(order_id, body):
-    return s.order_json(services.reallocate(order_id, current_principal().name))
+def reallocate(order_id, body, send):
+    return send(AllocateOrder(order_id, send.caller.name), s.order_json)

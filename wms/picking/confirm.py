@@ -29,7 +29,6 @@ from wms.picking.models import (
     PickTask,
 )
 from wms.picking.waves import demands
-from wms.unit_of_work import atomic
 
 
 @dataclass
@@ -101,9 +100,9 @@ def _close(task: PickTask, status: str, actor: Actor) -> None:
     task.done_at = utcnow()
 
 
-@atomic
-def confirm(pick_list_id: int, body: dict, actor: Actor) -> Outcome:
-    """The picker scanned the current task's bin and item: move the units into the tote."""
+def confirm(command: domain.ConfirmPick) -> Outcome:
+    """Handler: the picker scanned the current task's bin and item: move the units into the tote."""
+    pick_list_id, body, actor = command.pick_list_id, command.scan, command.actor
     pick_list = _open_list(pick_list_id)
     task = services.current_task(pick_list)
     if task is None:  # what is left belongs to cancelled orders
@@ -120,9 +119,9 @@ def confirm(pick_list_id: int, body: dict, actor: Actor) -> Outcome:
     return _finish(pick_list, task, order, actor.name, [])
 
 
-@atomic
-def short(pick_list_id: int, body: dict, actor: Actor) -> Outcome:
-    """The bin holds fewer than the task asks: pick what is there, write off the rest, find it elsewhere."""
+def short(command: domain.ShortPick) -> Outcome:
+    """Handler: the bin holds fewer than the task asks: pick what is there, write off the rest, find it elsewhere."""
+    pick_list_id, body, actor = command.pick_list_id, command.scan, command.actor
     pick_list = _open_list(pick_list_id)
     task = db.session.scalar(select(PickTask).where(PickTask.id == body["task_id"],
                                                     PickTask.pick_list_id == pick_list.id))

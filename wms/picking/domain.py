@@ -8,7 +8,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from wms.command import Command
 from wms.errors import Conflict, Invalid
+from wms.inventory.domain import Actor
 from wms.picking.geometry import FloorPlan, PickPoint, spot_distance
 from wms.receiving.scan import parse_receiving_scan
 
@@ -131,3 +133,28 @@ def cheapest_insertion(plan: FloorPlan, route: Sequence[PickPoint], after: int, 
         if cost < best_cost - 1e-9:
             best, best_cost = i, cost
     return best
+
+
+PICKERS = ("picker", "supervisor")
+
+
+@dataclass(frozen=True)
+class ConfirmPick(Command):
+    """The picker scanned the current task's bin and item: move the units into the tote."""
+
+    ROLES = PICKERS
+
+    pick_list_id: int
+    scan: Mapping  # location_barcode, item_barcode, quantity
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class ShortPick(Command):
+    """The bin holds fewer than the task asks: pick what is there, write off the rest, find it elsewhere."""
+
+    ROLES = PICKERS
+
+    pick_list_id: int
+    scan: Mapping  # task_id, quantity_found
+    actor: Actor

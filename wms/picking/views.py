@@ -7,15 +7,15 @@ from sqlalchemy import func, select
 from wms.api import endpoint
 from wms.api.pagination import page
 from wms.api.registry import current_principal
-from wms.serialise import iso
 from wms.db import db
-from wms.inventory.views import actor
+from wms.inventory.domain import Actor
 from wms.picking import confirm, pdf, services, waves
 from wms.picking import schemas as s
+from wms.picking.domain import PICKERS, ConfirmPick, ShortPick
 from wms.picking.models import PickList, PickTask, Tote
+from wms.serialise import iso
 
 SUPERVISORS = ("supervisor",)
-PICKERS = ("picker", "supervisor")
 
 
 def task_json(t: PickTask) -> dict:
@@ -126,8 +126,8 @@ def pick_list_pdf(picklist_id):
                       "409 (`wrong_location`, `wrong_item`, `wrong_lot`) with what was expected, and changes "
                       "nothing. `quantity` may be less than the task asks (the task stays current). Replies "
                       "with the next task.")
-def confirm_pick(picklist_id, body):
-    return _outcome_json(confirm.confirm(picklist_id, body, actor()))
+def confirm_pick(picklist_id, body, send):
+    return send(ConfirmPick(picklist_id, body, Actor.of(send)), _outcome_json)
 
 
 @endpoint("POST", "/picklists/<int:picklist_id>/short", roles=PICKERS, summary="Close a pick short",
@@ -135,5 +135,5 @@ def confirm_pick(picklist_id, body):
           description="The units found are picked; the missing ones leave the bin for inventory loss (count the "
                       "bin). The line is re-allocated from other bins when there is stock (new tasks on this "
                       "list, in the same tote, in `added`); otherwise the order goes to `exception`.")
-def short_pick(picklist_id, body):
-    return _outcome_json(confirm.short(picklist_id, body, actor()))
+def short_pick(picklist_id, body, send):
+    return send(ShortPick(picklist_id, body, Actor.of(send)), _outcome_json)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from wms.command import Command
 from wms.errors import Conflict, Invalid
+from wms.inventory.domain import Actor
 
 
 class OverReceipt(Conflict):
@@ -144,6 +146,35 @@ def discrepancies(lines: Iterable[tuple[str, int, int, bool]]) -> list[Discrepan
         elif received > expected:
             out.append(Discrepancy(sku, expected, received, "over"))
     return out
+
+
+RECEIVERS = ("receiver", "supervisor")
+
+
+@dataclass(frozen=True)
+class ReceiveScan(Command):
+    """A receiver scanned a barcode against a receipt: receive what it names."""
+
+    ROLES = RECEIVERS
+
+    receipt_id: int
+    scan: Mapping  # barcode, quantity?, location?, lot?, expiry?, serial? as the endpoint validated them
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class PutAway(Command):
+    """Move received units into a bin; `holder` is the receiver a suggested bin may be held for."""
+
+    ROLES = RECEIVERS
+
+    sku: str
+    from_location: str
+    to_location: str
+    quantity: int
+    lot: str | None
+    holder: str
+    actor: Actor
 
 
 @dataclass(frozen=True)

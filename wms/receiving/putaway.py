@@ -15,10 +15,11 @@ from wms.db import db, is_postgres, utcnow
 from wms.errors import Busy, Conflict, Invalid
 from wms.inventory import domain as stock_rules
 from wms.inventory import ledger
-from wms.inventory.ledger import Actor, Transfer
+from wms.inventory.ledger import Transfer
 from wms.inventory.models import SELLABLE_TYPES, Layout, Location, Move, Product, Quant
 from wms.inventory.services import location_by_code, product_by_sku
 from wms.receiving import putaway_rules as rules
+from wms.receiving.domain import PutAway
 from wms.receiving.models import PutawayHold, PutawayTask
 from wms.receiving.services import get_receipt, settle_expiry
 from wms.unit_of_work import atomic
@@ -169,12 +170,11 @@ def suggest(receipt_id: int, holder: str) -> tuple[list[rules.Suggestion], objec
     return plan, until
 
 
-@atomic
-def put_away(body: dict, holder: str, actor: Actor) -> Move:
-    """Move received units into a bin, refusing a bin held for someone else, full, or holding another lot."""
-    product = product_by_sku(body["sku"])
-    source, dest = location_by_code(body["from_location"]), location_by_code(body["to_location"])
-    quantity = body["quantity"]
+def put_away(command: PutAway) -> Move:
+    """Handler: move received units into a bin, refusing a bin held for someone else, full, or holding another lot."""
+    product = product_by_sku(command.sku)
+    source, dest = location_by_code(command.from_location), location_by_code(command.to_location)
+    quantity, holder, actor = command.quantity, command.holder, command.actor
     if dest.type not in SELLABLE_TYPES:
         raise Invalid(f"{dest.code} is a {dest.type} location; put away into a storage bin or pick face",
                       code="not_a_bin", details={"location": dest.code})
@@ -182,7 +182,7 @@ def put_away(body: dict, holder: str, actor: Actor) -> Move:
         raise Invalid(f"{source.code} is not a physical place", code="virtual_location")
     if source.id == dest.id:
         raise Invalid("from_location and to_location are the same bin", code="same_location")
-    lot = stock_rules.check_lot(product.sku, product.lot_tracked or product.serial_tracked, body.get("lot"))
+    lot = stock_rules.check_lot(product.sku, product.lot_tracked or product.serial_tracked, command.lot)
     # The bin's row lock makes the capacity and lot checks below hold until this putaway is booked.
     db.session.execute(select(Location.id).where(Location.id == dest.id).with_for_update())
     holder_now = db.session.scalar(select(PutawayHold.holder).where(

@@ -142,9 +142,9 @@ class _Entry:
     line: ReceiptLine | None = None  # None: credit the best line for the product
 
 
-@atomic
-def receive_scan(receipt_id: int, body: dict, actor: Actor) -> dict:
-    """Receive what one scan names (a product, or a whole ASN pallet by its SSCC) into stock."""
+def receive_scan(command: domain.ReceiveScan) -> dict:
+    """Handler: receive what one scan names (a product, or a whole ASN pallet by its SSCC) into stock."""
+    receipt_id, body, actor = command.receipt_id, dict(command.scan), command.actor
     receipt = get_receipt(receipt_id, lock=True)
     if receipt.status != OPEN:
         raise Conflict(f"receipt {receipt.id} is closed; open a new one for late deliveries", code="receipt_closed")

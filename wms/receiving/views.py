@@ -7,14 +7,14 @@ from wms.api import endpoint, pagination
 from wms.api.pagination import page
 from wms.api.registry import current_principal
 from wms.inventory import schemas as stock_schemas
-from wms.inventory.views import actor, move_json
+from wms.inventory.domain import Actor
+from wms.inventory.schemas import move_json
 from wms.receiving import putaway, services
 from wms.receiving import schemas as s
+from wms.receiving.domain import RECEIVERS, PutAway, ReceiveScan
 from wms.receiving.models import Receipt
 from wms.receiving.schemas import discrepancy_json, receipt_json
 from wms.serialise import iso
-
-RECEIVERS = ("receiver", "supervisor")
 
 
 @endpoint("POST", "/receipts", roles=RECEIVERS, summary="Record a purchase order or advance ship notice",
@@ -50,8 +50,9 @@ def get_receipt(receipt_id):
                       "37) with or without an AIM prefix and with FNC1 as ASCII 29. A malformed barcode is 422 "
                       "`invalid_barcode`; one that names no product 404 `unknown_product`; over-receipt beyond "
                       "the tolerance 409 `over_receipt`.")
-def scan(receipt_id, body):
-    return services.receive_scan(receipt_id, body, actor())
+def scan(receipt_id, body, send):
+    # The handler answers the scan's outcome as the API shows it.
+    return send(ReceiveScan(receipt_id, body, Actor.of(send)), lambda outcome: outcome)
 
 
 @endpoint("POST", "/receipts/<int:receipt_id>/close", roles=RECEIVERS, summary="Close a receipt",
@@ -82,5 +83,6 @@ def suggestions(query):
 
 @endpoint("POST", "/putaway", roles=RECEIVERS, summary="Put received stock away into a bin", tag="receiving",
           body=s.PUTAWAY_IN, response=stock_schemas.MOVE, status=201, errors=(404, 409), scan=True)
-def put_away(body):
-    return move_json(putaway.put_away(body, current_principal().name, actor()))
+def put_away(body, send):
+    return send(PutAway(body["sku"], body["from_location"], body["to_location"], body["quantity"], body.get("lot"),
+                        send.caller.name, Actor.of(send)), move_json)

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import Api
 from wms.inventory import services
+from wms.replies import scan_key
 
 
 @pytest.fixture
@@ -24,16 +25,16 @@ def floor(any_app):
 def _held_first_batch(monkeypatch) -> tuple[threading.Event, threading.Event, list[list[str]]]:
     """The first batch of moves waits until released; returns (started, release, every batch's scan bins)."""
     started, release, batches = threading.Event(), threading.Event(), []
-    real = services.move_each
+    real = services.move_stock.batch
 
-    def move_each(requests):
-        batches.append([f"{r.from_code}>{r.to_code}:{r.quantity}" for r in requests])
+    def move_stocks(commands):
+        batches.append([f"{c.from_location}>{c.to_location}:{c.quantity}" for c in commands])
         if len(batches) == 1:
             started.set()
             release.wait(10)
-        return real(requests)
+        return real(commands)
 
-    monkeypatch.setattr(services, "move_each", move_each)
+    monkeypatch.setattr(services.move_stock, "batch", move_stocks)
     return started, release, batches
 
 
@@ -100,19 +101,19 @@ def test_a_scan_another_process_answered_first_is_replayed_not_booked_twice(pg_a
         api.post("/locations", {"code": code, "type": "storage"})
     api.post("/adjustments", {"sku": "MUG", "location": "A", "delta": 10, "reason": "stock"})
     other = create_engine(pg_app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
-    real, runs = services.move_each, []
+    real, runs = services.move_stock.batch, []
 
-    def move_each(requests):
-        runs.append(len(requests))
+    def move_stocks(commands):
+        runs.append(len(commands))
         if len(runs) == 1:  # meanwhile the other process books the same scan and stores its reply
             with other.connect() as conn:
                 conn.execute(text(
-                    "INSERT INTO scan_replies (scan_id, endpoint, request_hash, status_code, body, actor, created_at)"
-                    " SELECT 's-x', 'POST /moves', request_hash, 201, '{\"elsewhere\": true}', 'other', now()"
+                    "INSERT INTO replies (kind, scope, key, request_hash, status_code, body, actor, created_at)"
+                    " SELECT 'scan', '', 's-x', request_hash, 201, '{\"elsewhere\": true}', 'other', now()"
                     " FROM (SELECT :h AS request_hash) h"), {"h": _fingerprint(_move("A", "B", 1))})
-        return real(requests)
+        return real(commands)
 
-    monkeypatch.setattr(services, "move_each", move_each)
+    monkeypatch.setattr(services.move_stock, "batch", move_stocks)
     try:
         reply = api.post("/moves", _move("A", "B", 1, "s-x"))
     finally:
@@ -124,6 +125,4 @@ def test_a_scan_another_process_answered_first_is_replayed_not_booked_twice(pg_a
 
 
 def _fingerprint(body: dict) -> str:
-    from wms.api.replay import _fingerprint as fingerprint
-
-    return fingerprint("POST /moves", body)
+    return scan_key("unused", "POST /moves", body).fingerprint

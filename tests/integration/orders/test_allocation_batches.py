@@ -14,11 +14,11 @@ SCENARIOS = 4
 def _world(app, seed: int) -> list[int]:
     """Products with stock spread over pick faces and reserve bins (some expiry-tracked), and received orders."""
     from wms.db import db, utcnow
-    from wms.unit_of_work import atomic
     from wms.inventory import ledger, services
     from wms.inventory.ledger import Actor, Transfer
     from wms.inventory.models import SUPPLIER
     from wms.orders.models import Order, OrderLine
+    from wms.unit_of_work import atomic
 
     rng = random.Random(seed)
     with app.app_context():

@@ -71,31 +71,6 @@ def test_errors_are_replayed_too(shop):
     assert (again.status_code, again.json) == (404, first.json)
 
 
-def test_in_flight_key_is_409_and_a_stale_claim_is_taken_over(shop, any_app):
-    from datetime import timedelta
-
-    from wms.api.idempotency import IdempotencyKey, fingerprint
-    from wms.db import db, utcnow
-
-    body = order_body("SO-5")
-    # The claim a first copy of this request would hold while it runs.
-    with any_app.test_request_context("/api/v1/orders", method="POST", json=body):
-        digest = fingerprint()
-    with any_app.app_context():
-        db.session.add(IdempotencyKey(scope="storefront:test-storefront", key="k-4", request_hash=digest,
-                                      state="running", created_at=utcnow(), updated_at=utcnow()))
-        db.session.commit()
-    shopfront = Api(any_app, "storefront")
-    busy = post_order(shopfront, body, key="k-4")
-    assert busy.status_code == 409 and busy.json["error"]["code"] == "request_in_progress"
-    with any_app.app_context():
-        row = db.session.query(IdempotencyKey).filter_by(key="k-4").one()
-        row.updated_at = utcnow() - timedelta(minutes=10)
-        db.session.commit()
-    taken_over = post_order(shopfront, body, key="k-4")
-    assert taken_over.status_code == 201
-
-
 def test_duplicate_external_id_with_another_key_is_409(shop):
     assert post_order(shop, order_body("SO-7")).status_code == 201
     dup = post_order(shop, order_body("SO-7"))

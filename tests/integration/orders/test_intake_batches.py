@@ -1,6 +1,7 @@
 """Concurrent storefront requests are committed together: each order once, each reply its own, failures isolated."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -10,7 +11,14 @@ from sqlalchemy import text
 
 from tests.conftest import Api
 from tests.integration.orders.test_intake import order_body, post_order, stock
+from wms.combining import Failed
+from wms.db import db
+from wms.errors import NotFound
 from wms.orders import services
+from wms.orders.domain import PlaceOrder
+from wms.pipeline import Caller, _Call
+from wms.pipeline import _answer as _answer_batch
+from wms.replies import IDEMPOTENCY, Key, _advisory_key
 
 
 @pytest.fixture
@@ -25,16 +33,16 @@ def shop(any_app):
 def _slow_first_batch(monkeypatch, started: threading.Event, release: threading.Event) -> list[list[str]]:
     """Make the first batch of orders wait for `release`; returns the external_ids of every batch run."""
     batches: list[list[str]] = []
-    real = services.create_orders
+    real = services.place_order.batch
 
-    def create_orders(bodies, actor):
-        batches.append([b["external_id"] for b in bodies])
+    def place_orders(commands):
+        batches.append([c.order["external_id"] for c in commands])
         if len(batches) == 1:
             started.set()
             release.wait(10)
-        return real(bodies, actor)
+        return real(commands)
 
-    monkeypatch.setattr(services, "create_orders", create_orders)
+    monkeypatch.setattr(services.place_order, "batch", place_orders)
     return batches
 
 
@@ -97,35 +105,32 @@ def test_a_copy_sent_while_the_first_runs_is_409_and_then_replayed(shop, any_app
     assert len(storefront.get("/orders?external_id=SO-X").json["items"]) == 1
 
 
-def _answer(app, view_many, bodies_by_key):
-    """Run one batch of storefront calls through the idempotency layer, as a leader would."""
-    from wms.api.idempotency import Call, _answer
-
-    with app.test_request_context("/api/v1/orders", method="POST"):
-        calls = [Call(key, f"digest-{key}", body) for key, body in bodies_by_key.items()]
-        return _answer("storefront:test", view_many, 201, calls)
+def _answer(app, many, bodies_by_key):
+    """Run one batch of storefront orders through the pipeline's unit of work, as a leader would."""
+    caller = Caller("test", "storefront")
+    with app.app_context():
+        calls = [_Call(PlaceOrder(body, "test"), caller, lambda state: state, 201,
+                       Key(IDEMPOTENCY, "storefront:test", key, f"digest-{key}"))
+                 for key, body in bodies_by_key.items()]
+        return _answer_batch(many, calls)
 
 
 def _stored(app) -> dict[str, int]:
-    from wms.db import db
-
     with app.app_context():
-        return dict(db.session.execute(text("SELECT key, status_code FROM idempotency_keys")).all())
+        return dict(db.session.execute(text("SELECT key, status_code FROM replies")).all())
 
 
 def test_a_batch_that_raises_is_run_again_order_by_order(shop, any_app):
-    def view_many(bodies):
-        if len(bodies) > 1:
+    def many(commands):
+        if len(commands) > 1:
             raise RuntimeError("a fault only a batch meets")
-        if bodies[0]["external_id"] == "SO-BAD":
+        if commands[0].order["external_id"] == "SO-BAD":
             raise ValueError("this order's own fault")
-        return services.create_orders(bodies, "test")
+        return services.place_orders(commands)
 
     good, bad = order_body("SO-GOOD"), order_body("SO-BAD")
-    replies = _answer(any_app, view_many, {"k-good": good, "k-bad": bad, "k-good2": order_body("SO-GOOD2")})
-    from wms.api.combining import Failed
-
-    assert replies[0].status_code == 201 and replies[2].status_code == 201
+    replies = _answer(any_app, many, {"k-good": good, "k-bad": bad, "k-good2": order_body("SO-GOOD2")})
+    assert replies[0].status == 201 and replies[2].status == 201
     assert isinstance(replies[1], Failed) and isinstance(replies[1].error, ValueError)
     # The good ones are kept with their replies; the failed one left no trace, so its retry runs afresh.
     assert _stored(any_app) == {"k-good": 201, "k-good2": 201}
@@ -134,33 +139,28 @@ def test_a_batch_that_raises_is_run_again_order_by_order(shop, any_app):
 
 
 def test_a_refusal_raised_by_a_batch_is_told_to_its_order_only(shop, any_app):
-    from wms.errors import NotFound
-
-    def view_many(bodies):
-        for body in bodies:
-            if body["lines"][0]["sku"] == "NOPE":
+    def many(commands):
+        for command in commands:
+            if command.order["lines"][0]["sku"] == "NOPE":
                 raise NotFound("no product with SKU 'NOPE'", code="unknown_product")
-        return services.create_orders(bodies, "test")
+        return services.place_orders(commands)
 
-    replies = _answer(any_app, view_many, {"k-1": order_body("SO-1"), "k-2": order_body("SO-2", lines=(("NOPE", 1),)),
+    replies = _answer(any_app, many, {"k-1": order_body("SO-1"), "k-2": order_body("SO-2", lines=(("NOPE", 1),)),
                                            "k-3": order_body("SO-3")})
-    assert [r.status_code for r in replies] == [201, 404, 201]
-    assert replies[1].json["error"]["code"] == "unknown_product"
+    assert [r.status for r in replies] == [201, 404, 201]
+    assert json.loads(replies[1].body)["error"]["code"] == "unknown_product"
     assert _stored(any_app) == {"k-1": 201, "k-2": 404, "k-3": 201}  # the refusal is replayed like any reply
 
 
 @pytest.mark.postgres
 def test_a_copy_running_in_another_process_is_409(pg_app):
     """On PostgreSQL the key's advisory lock is what another server process holding it would have taken."""
-    from wms.api.idempotency import _advisory_key
-    from wms.db import db
-
     Api(pg_app).post("/products", {"sku": "MUG", "name": "Mug", "weight_g": 350})
     storefront = Api(pg_app, "storefront")
     with pg_app.app_context():
         other = db.engine.connect()  # another process's transaction, still running
         other.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                      {"k": _advisory_key("storefront:test-storefront", "k-elsewhere")})
+                      {"k": _advisory_key(Key(IDEMPOTENCY, "storefront:test-storefront", "k-elsewhere", ""))})
         try:
             busy = post_order(storefront, order_body("SO-E"), key="k-elsewhere")
         finally:

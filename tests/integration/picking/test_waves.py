@@ -19,9 +19,10 @@ from tests.integration.picking.conftest import (
     pick,
     place_order,
 )
-from wms.orders import services as order_services
+from wms.orders.domain import CancelOrder
 from wms.picking import waves
 from wms.picking.planning import plan_carts
+from wms.pipeline import PIPELINE_KEY
 
 
 def bins(api: Api) -> list[str]:
@@ -158,7 +159,7 @@ def test_orders_changed_while_the_wave_was_planned_drop_out_and_their_cart_is_re
 
     def planner(plan, orders, capacity):
         carts = plan_carts(plan, orders, capacity)
-        order_services.cancel_order(gone["id"], "storefront")  # commits while the wave is being planned
+        any_app.extensions[PIPELINE_KEY].handle(CancelOrder(gone["id"], "storefront"))  # commits during planning
         return carts
 
     with any_app.app_context():

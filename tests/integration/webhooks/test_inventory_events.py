@@ -17,8 +17,9 @@ from tests.integration.picking.conftest import (
 from tests.integration.webhooks.conftest import subscribe
 from wms.db import db
 from wms.inventory import services
-from wms.inventory.domain import LevelsChanged
+from wms.inventory.domain import AdjustStock, LevelsChanged
 from wms.inventory.ledger import Actor
+from wms.pipeline import PIPELINE_KEY
 from wms.unit_of_work import EVENT_TABLE_KEY, atomic
 from wms.webhooks import outbox
 from wms.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSequence
@@ -87,7 +88,7 @@ def test_a_transaction_rolled_back_after_its_events_were_written_keeps_none(stoc
     app.extensions[EVENT_TABLE_KEY] = {**table, LevelsChanged: [*table[LevelsChanged], fail_the_commit]}
     try:
         with app.app_context(), pytest.raises(RuntimeError, match="the commit fails"):
-            services.adjust("MUG", "A-2", "found", Actor("tester"), delta=5)
+            app.extensions[PIPELINE_KEY].handle(AdjustStock("MUG", "A-2", "found", Actor("tester"), delta=5))
     finally:
         app.extensions[EVENT_TABLE_KEY] = table
     assert inventory_events(app) == []
@@ -104,7 +105,7 @@ def test_a_failing_service_body_emits_nothing(stocked):
 
     @atomic
     def adjust_then_fail():
-        services.adjust("MUG", "A-2", "found", Actor("tester"), delta=5)
+        services.adjust_stock(AdjustStock("MUG", "A-2", "found", Actor("tester"), delta=5))
         raise ValueError("something else went wrong")
 
     with app.app_context(), pytest.raises(ValueError):

@@ -9,7 +9,7 @@ busy one in batches as large as its queue.
 
 The batch runs on the leader's thread, in its request's context, so the work handed in must carry
 everything it needs (nothing read from a request or `g` inside `apply` may differ between members).
-Users: storefront orders (wms/api/idempotency.py) and scanner moves (wms/api/replay.py).
+The pipeline (wms/pipeline.py) runs the batch forms of handlers through it.
 """
 from __future__ import annotations
 
@@ -17,11 +17,6 @@ import threading
 import weakref
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
-
-from sqlalchemy.exc import DBAPIError
-
-from wms.db import db, lost_lock_race
-from wms.errors import WmsError
 
 
 class Failed:
@@ -109,34 +104,3 @@ def combiner_for(key: Hashable, apply: Callable[[], Callable[[Sequence[Any]], Se
         if combiner is None:
             combiner = _combiners[key] = Combiner(apply())
         return combiner
-
-
-def run_isolated(view_many: Callable[[list[Any]], Sequence[Any]], items: list[Any]) -> list[Any]:
-    """The view's outcome for each item, behind a savepoint; a batch that raises is run again item by item.
-
-    A view refuses an item by returning its WmsError in the item's place, having written nothing for
-    it. Should the view raise instead, nobody can tell which item was at fault, so each runs alone
-    behind its own savepoint: a raised WmsError is then that item's outcome, anything else a Failed.
-    A lost lock race is raised on: the whole transaction runs again (db.atomic).
-    """
-    if not items:
-        return []
-    savepoint = db.session.begin_nested()
-    try:
-        results = list(view_many(items))
-        savepoint.commit()
-        return results
-    except DBAPIError as exc:
-        if lost_lock_race(exc):
-            raise
-        savepoint.rollback()
-        failure: Any = Failed(exc)
-    except WmsError as err:
-        savepoint.rollback()
-        failure = err
-    except Exception as exc:  # noqa: BLE001 - one request's fault must not fail the others of its batch
-        savepoint.rollback()
-        failure = Failed(exc)
-    if len(items) == 1:
-        return [failure]
-    return [run_isolated(view_many, [item])[0] for item in items]

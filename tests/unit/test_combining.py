@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from wms.api.combining import Combiner, Failed
+from wms.combining import Combiner, Failed
 
 
 def _run_concurrently(combiner: Combiner, items: list, threads: int | None = None) -> dict:
