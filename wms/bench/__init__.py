@@ -20,10 +20,10 @@ from wms.bench.table import Row, as_row, render, skipped
 # Feature benchmark modules and the function in each that returns its rows, in DESIGN.md's order.
 # A function named None is looked up (see `_rows_function`).
 FEATURE_BENCHMARKS: list[tuple[str, str | None]] = [
-    ("wms.orders.benchmarks", None),
-    ("wms.picking.benchmarks", "rows"),
-    ("wms.labels.benchmarks", "label_rows"),
-    ("wms.webhooks.benchmarks", "webhook_rows"),
+    ("wms.bench.orders", None),
+    ("wms.bench.picking", "rows"),
+    ("wms.bench.labels", "label_rows"),
+    ("wms.bench.webhooks", "webhook_rows"),
 ]
 
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from wms.bench.labels import label_rows, sample_labels
 from wms.labels import pdf, zpl
-from wms.labels.benchmarks import label_rows, sample_labels
 from wms.labels.domain import LocationLabel, ProductLabel, SsccLabel
 
 HOSTILE = "Evil ^XZ^XA^FDx~JA~HS_5E name"

@@ -179,6 +179,6 @@ def webhook_rows(quick: bool) -> list[dict]:
     }]
 
 
-if __name__ == "__main__":  # python -m wms.webhooks.benchmarks [--quick]
+if __name__ == "__main__":  # python -m wms.bench.webhooks [--quick]
     for row in webhook_rows("--quick" in sys.argv):
         print(row)

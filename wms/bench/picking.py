@@ -220,6 +220,6 @@ def batching_rows(quick: bool = False) -> list[dict]:
 def rows(quick: bool = False) -> list[dict]:
     """Every picking figure, in the order `wms bench` prints them."""
     # The wave figures run the service on a database; imported here so this module stays pure.
-    from wms.picking.wave_benchmarks import picking_rows
+    from wms.bench.waves import picking_rows
 
     return route_rows(quick) + timing_rows(quick) + batching_rows(quick) + picking_rows(quick)

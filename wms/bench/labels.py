@@ -141,7 +141,7 @@ def label_rows(quick: bool) -> list[dict]:
     ]
 
 
-if __name__ == "__main__":  # python -m wms.labels.benchmarks [--quick]
+if __name__ == "__main__":  # python -m wms.bench.labels [--quick]
     import sys
 
     for row in label_rows("--quick" in sys.argv):
