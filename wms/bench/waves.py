@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -131,7 +132,7 @@ def _per_order_allocation_s(sample: int) -> float:
         return seconds / served
 
 
-def picking_rows(quick: bool = False) -> list[dict]:
+def rows(quick: bool, echo: Callable[[str], None] = print) -> list[dict]:
     """A day's open orders allocated and released as routed pick lists: time, and the travel those lists need."""
     n, sample = (1000, 200) if quick else (10_000, 1000)
     ours = _run(n, naive=False)

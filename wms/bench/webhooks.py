@@ -158,7 +158,7 @@ def _rate(folder: Path, receiver: _Receiver, n: int, drain: Callable) -> float:
             db.engine.dispose()
 
 
-def webhook_rows(quick: bool) -> list[dict]:
+def rows(quick: bool, echo: Callable[[str], None] = print) -> list[dict]:
     """Deliveries per second, ours beside the naive way; `quick` uses a smaller backlog (noisier)."""
     n = 300 if quick else 2000
     with _Receiver() as receiver, tempfile.TemporaryDirectory(prefix="wms-bench-webhooks-") as tmp:
@@ -180,5 +180,5 @@ def webhook_rows(quick: bool) -> list[dict]:
 
 
 if __name__ == "__main__":  # python -m wms.bench.webhooks [--quick]
-    for row in webhook_rows("--quick" in sys.argv):
+    for row in rows("--quick" in sys.argv):
         print(row)
