@@ -16,6 +16,7 @@ slower way of doing the same work that anyone would choose:
 from __future__ import annotations
 
 import io
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -142,8 +143,6 @@ def rows(quick: bool, echo: Callable[[str], None] = print) -> list[dict]:
 
 
 if __name__ == "__main__":  # python -m wms.bench.labels [--quick]
-    import sys
-
     for row in rows("--quick" in sys.argv):
         naive = "-" if row["naive"] is None else f"{row['naive']:.0f}"
         print(f"{row['what']}: {row['ours']:.0f} {row['unit']} (target >= {row['target']}),", end=" ")

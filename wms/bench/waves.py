@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
+from wms.bench.databases import app_on, temp_database
 from wms.db import db, utcnow
 from wms.inventory.layout import LayoutSpec, bin_code
 from wms.inventory.models import Location, Product, Quant
@@ -105,8 +106,6 @@ def _allocate_all(chunk: int) -> tuple[float, int]:
 
 
 def _run(n_orders: int, naive: bool) -> WaveRun:
-    from wms.bench.databases import app_on, temp_database
-
     with temp_database("sqlite", "naive-wave" if naive else "wave") as bench_db, app_on(bench_db):
         _fill(n_orders, seed=n_orders)
         db.session.rollback()
@@ -123,8 +122,6 @@ def _run(n_orders: int, naive: bool) -> WaveRun:
 
 def _per_order_allocation_s(sample: int) -> float:
     """Seconds per order when each order is allocated in a transaction of its own (the naive way)."""
-    from wms.bench.databases import app_on, temp_database
-
     with temp_database("sqlite", "naive-alloc") as bench_db, app_on(bench_db):
         _fill(sample, seed=sample)
         db.session.rollback()

@@ -24,6 +24,7 @@ from typing import Self
 import requests
 from sqlalchemy import func, select
 
+from wms import create_app, setup
 from wms.db import atomic, db
 from wms.webhooks import delivery, outbox, services, signing
 from wms.webhooks.courier import Courier
@@ -134,8 +135,6 @@ def _naive(app) -> None:
 
 
 def _rate(folder: Path, receiver: _Receiver, n: int, drain: Callable) -> float:
-    from wms import create_app, setup
-
     app = create_app({"WMS_DATABASE_URL": f"sqlite:///{folder / 'wms.db'}", "WMS_INSTANCE_PATH": str(folder),
                       "WMS_SCHEDULER": "off"})
     try:
