@@ -18,12 +18,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
 from sqlalchemy import make_url
 
+from wms import auth
 from wms.bench import servers
 from wms.bench.databases import BenchDb, app_on, postgres_problem, temp_database
 from wms.bench.load import LoadResult, http_moves, raw_inserts
 from wms.bench.table import Row, skipped
+from wms.inventory import services
+from wms.inventory.ledger import Actor
+from wms.inventory.queries import check_ledger
 
 CLIENTS = 32
 TARGETS = {"sqlite": 400, "postgresql": 1000}
@@ -40,10 +45,6 @@ Ids = tuple[int, int, int]  # product id, bin A id, bin B id
 
 def seed(bench_db: BenchDb, clients: int) -> tuple[str, list[Job], list[Ids]]:
     """A picker token, and per client a SKU with stock in one of its two bins; returns (token, jobs, ids)."""
-    from wms import auth
-    from wms.inventory import services
-    from wms.inventory.ledger import Actor
-
     jobs, ids = [], []
     with app_on(bench_db):
         token = auth.create_token("picker", "bench-picker")
@@ -59,8 +60,6 @@ def seed(bench_db: BenchDb, clients: int) -> tuple[str, list[Job], list[Ids]]:
 
 
 def ledger_ok(bench_db: BenchDb) -> bool:
-    from wms.inventory.queries import check_ledger
-
     with app_on(bench_db):
         return not check_ledger()
 
@@ -75,9 +74,6 @@ def _connector(bench_db: BenchDb) -> Callable[[], object]:
                 conn.execute(f"PRAGMA {pragma}")
             return conn
         return connect
-
-    import psycopg
-
     return lambda: psycopg.connect(bench_db.dbapi_target, autocommit=True)
 
 
