@@ -1,4 +1,4 @@
-"""`wms bench` plumbing: the table, the row shapes other modules hand in, and a tiny real stock-query run.
+"""`wms bench` plumbing: the table, the rows sections hand in, running them, a tiny real stock-query run.
 
 Speed is never asserted here; DESIGN.md's figures are measured by `wms bench`, not by tests.
 """
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from wms.bench import bulk, feature_rows, stock_query
+from wms.bench import Section, bulk, collect, stock_query
 from wms.bench.table import Row, as_row, render, skipped
 
 
@@ -59,11 +59,20 @@ def test_missing_numbers_print_as_dashes():
     assert cells[1:5] == ["-", "-", "-", "-"]
 
 
-def test_feature_modules_that_do_not_exist_are_left_out(monkeypatch):
-    from wms import bench
+def test_sections_print_in_order_and_one_that_fails_keeps_a_row_saying_why():
+    def broken(quick, echo):
+        raise RuntimeError("no receiver")
 
-    monkeypatch.setattr(bench, "FEATURE_BENCHMARKS", [("wms.no_such_package.benchmarks", None)])
-    assert feature_rows(True, lambda _: None) == []
+    def fine(quick, echo):
+        echo("fine")
+        return [{"what": "labels", "ours": 4.0 if quick else 1.0, "naive": 2.0, "unit": "labels/s"}]
+
+    said = []
+    rows = collect(True, said.append, [Section("webhooks", broken), Section("labels", fine)])
+    assert [r.what for r in rows] == ["webhooks", "labels"]
+    assert rows[0].skipped == "RuntimeError: no receiver" and rows[1].skipped is None
+    assert rows[1].ratio == 2.0  # `quick` reached the section, and its dict became a Row
+    assert said[0] == "webhooks ..." and "fine" in said
 
 
 def test_every_sku_lands_in_distinct_bins():

@@ -10,9 +10,21 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, Table
+import psycopg
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    Table,
+    create_engine,
+    text,
+)
 
 from wms.bench.databases import BenchDb
+from wms.inventory.models import Location, Product, Quant
 
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 BINS_PER_SKU = 20
@@ -102,8 +114,6 @@ def _load(bench_db: BenchDb, tables: list[tuple[Table, list[str], Iterable[tuple
             conn.close()
         return
 
-    import psycopg
-
     with psycopg.connect(bench_db.dbapi_target) as conn:
         for table, given, values in tables:
             cols = _columns(table, given)
@@ -116,8 +126,6 @@ def _load(bench_db: BenchDb, tables: list[tuple[Table, list[str], Iterable[tuple
 
 def load(bench_db: BenchDb, shape: Shape) -> None:
     """Products, storage bins and `shape.quants` quants, about 10% of them empty (on_hand 0)."""
-    from wms.inventory.models import Location, Product, Quant
-
     products = ((shape.sku(i), f"Bench product {i}", 100 + i % 900, STAMP) for i in range(shape.products))
     locations = ((shape.bin(i), "storage", False, True, STAMP) for i in range(shape.locations))
     _load(bench_db, [
@@ -139,8 +147,6 @@ def load(bench_db: BenchDb, shape: Shape) -> None:
 
 def _first_ids(bench_db: BenchDb, shape: Shape) -> tuple[int, int]:
     """Ids the loaded rows got: they are consecutive, so the first of each is enough."""
-    from sqlalchemy import create_engine, text
-
     product = text("SELECT id FROM products WHERE sku = :v")
     location = text("SELECT id FROM locations WHERE code = :v")
     engine = create_engine(bench_db.url)

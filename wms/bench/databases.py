@@ -14,6 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
+from wms import create_app
+from wms.db import db
+
 PG_ADMIN_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -100,9 +103,6 @@ def temp_database(backend: str, tag: str, *, migrated: bool = True) -> Iterator[
 @contextlib.contextmanager
 def app_on(bench_db: BenchDb, **config) -> Iterator:
     """The service on a benchmark database, inside an app context, disposed afterwards."""
-    from wms import create_app
-    from wms.db import db
-
     app = create_app({"WMS_DATABASE_URL": bench_db.url, "WMS_INSTANCE_PATH": str(bench_db.folder),
                       "WMS_SCHEDULER": "off", **config})
     try:

@@ -18,12 +18,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
 from sqlalchemy import make_url
 
+from wms import auth
 from wms.bench import servers
 from wms.bench.databases import BenchDb, app_on, postgres_problem, temp_database
 from wms.bench.load import LoadResult, http_moves, raw_inserts
 from wms.bench.table import Row, skipped
+from wms.inventory import services
+from wms.inventory.domain import Actor, AdjustStock
+from wms.inventory.queries import check_ledger
+from wms.pipeline import PIPELINE_KEY
 
 CLIENTS = 32
 TARGETS = {"sqlite": 400, "postgresql": 1000}
@@ -40,27 +46,21 @@ Ids = tuple[int, int, int]  # product id, bin A id, bin B id
 
 def seed(bench_db: BenchDb, clients: int) -> tuple[str, list[Job], list[Ids]]:
     """A picker token, and per client a SKU with stock in one of its two bins; returns (token, jobs, ids)."""
-    from wms import auth
-    from wms.inventory import services
-    from wms.inventory.ledger import Actor
-
     jobs, ids = [], []
-    with app_on(bench_db):
+    with app_on(bench_db) as app:
         token = auth.create_token("picker", "bench-picker")
         for i in range(clients):
             sku, a, b = f"BENCH-{i:03d}", f"BENCH-{i:03d}-A", f"BENCH-{i:03d}-B"
             product = services.create_product({"sku": sku, "name": f"Bench item {i}", "weight_g": 100})
             la = services.create_location({"code": a, "type": "storage"})
             lb = services.create_location({"code": b, "type": "storage"})
-            services.adjust(sku, a, "bench opening stock", Actor("bench"), delta=1000)
+            app.extensions[PIPELINE_KEY].handle(AdjustStock(sku, a, "bench opening stock", Actor("bench"), delta=1000))
             jobs.append((sku, a, b))
             ids.append((product.id, la.id, lb.id))
     return token, jobs, ids
 
 
 def ledger_ok(bench_db: BenchDb) -> bool:
-    from wms.inventory.queries import check_ledger
-
     with app_on(bench_db):
         return not check_ledger()
 
@@ -75,9 +75,6 @@ def _connector(bench_db: BenchDb) -> Callable[[], object]:
                 conn.execute(f"PRAGMA {pragma}")
             return conn
         return connect
-
-    import psycopg
-
     return lambda: psycopg.connect(bench_db.dbapi_target, autocommit=True)
 
 

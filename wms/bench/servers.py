@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,8 +190,6 @@ class CpuWindow:
     """
 
     def __init__(self, pids_at_start, start: float, stop: float):
-        import threading
-
         self.pids_at_start = pids_at_start
         self.start, self.stop = start, stop
         self.used = 0.0

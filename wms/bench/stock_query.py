@@ -16,9 +16,15 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
+from wms import auth
+from wms.api.pagination import page
 from wms.bench import bulk
 from wms.bench.databases import BenchDb, app_on, postgres_problem, temp_database
 from wms.bench.table import Row, skipped
+from wms.db import db
+from wms.inventory import queries
+from wms.inventory.models import Quant
+from wms.inventory.views import stock_json
 
 TARGET_MS = 5
 BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -53,8 +59,6 @@ def _median_ms(call: Callable[[str], object], values: list[str], repeats: int) -
 
 
 def make_naive_copy(bench_db: BenchDb) -> None:
-    from wms.db import db
-
     with db.engine.begin() as conn:
         conn.execute(text(f"DROP TABLE IF EXISTS {NAIVE_TABLE}"))
         conn.execute(text(f"CREATE TABLE {NAIVE_TABLE} AS SELECT * FROM quants"))
@@ -69,13 +73,6 @@ def make_naive_copy(bench_db: BenchDb) -> None:
 def measure(bench_db: BenchDb, shape: bulk.Shape, *, repeats: int, naive_repeats: int,
             echo: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
     """Medians (ms) for ours/http/naive by sku and by location, on a loaded database."""
-    from wms import auth
-    from wms.api.pagination import page
-    from wms.db import db
-    from wms.inventory import queries
-    from wms.inventory.models import Quant
-    from wms.inventory.views import stock_json
-
     rng = random.Random(7)
     skus = [shape.sku(rng.randrange(shape.products)) for _ in range(300)]
     bins = [shape.bin(rng.randrange(shape.locations)) for _ in range(300)]

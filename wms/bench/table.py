@@ -1,7 +1,7 @@
 """One row of `wms bench` and the table they are printed in.
 
-Rows come as `Row` objects from this package or as dicts `{"what", "ours", "naive", "unit", "target"}`
-(optionally `"notes"`, `"skipped"`) from other feature packages' benchmark modules; both print alike.
+Sections return `Row` objects or dicts `{"what", "ours", "naive", "unit", "target"}` (optionally
+`"notes"`, `"skipped"`); both print alike.
 
 The ratio column says how many times better ours is than the naive way: ours/naive for rates
 (units ending in "/s"), naive/ours for times (ms, s). Above 1 means ours is better.
@@ -104,7 +104,7 @@ _ROW_FIELDS = {"what", "ours", "naive", "unit", "target", "notes", "skipped", "h
 
 
 def as_row(item: Row | dict) -> Row:
-    """Accept a Row or the dict shape other benchmark modules return."""
+    """Accept a Row or the dict shape sections may return."""
     if isinstance(item, Row):
         return item
     if not isinstance(item, dict) or "what" not in item:

@@ -73,7 +73,7 @@ def _box(c: Canvas, page: Page, b: Box) -> None:
 
 
 def _draw(c: Canvas, page: Page, barcode: Callable[[Canvas, Page, Barcode], None] = _barcode) -> None:
-    # `barcode` is swappable only so that benchmarks.py can time the slower widget path.
+    # `barcode` is swappable only so that wms/bench/labels.py can time the slower widget path.
     c.setPageSize((page.width * PT, page.height * PT))
     for el in page.elements:
         if isinstance(el, Text):

@@ -5,7 +5,7 @@ and batches each group on its own, so groups can go to separate processes and th
 back exactly as one `batch` call with the same passes would make them. What does not scale is the improvement step:
 its passes are spread over a fixed budget, so a wave of a few hundred orders gets every pass
 and one of ten thousand the seed carts alone (already far shorter than first come, first
-served; see benchmarks.py) and stays within seconds.
+served; see wms/bench/waves.py) and stays within seconds.
 
 Pure domain code: no Flask, no database.
 """

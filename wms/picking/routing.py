@@ -25,7 +25,7 @@ from wms.picking.geometry import FloorPlan, PickPoint, distance_matrix, walk_len
 from wms.picking.routing_exact import optimal_tour
 from wms.picking.routing_improve import improve, tour_length
 
-# Partial tours kept between aisles by `heuristic`; measured (benchmarks.py) to stay well
+# Partial tours kept between aisles by `heuristic`; measured (wms/bench/picking.py) to stay well
 # within 1% of optimal on three and four blocks at a few milliseconds per 30 picks.
 BEAM_WIDTH = 16
 # Up to this many blocks `best_route` is exact (and fast: about 1.5 ms for 30 picks on

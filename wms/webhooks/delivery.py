@@ -57,7 +57,7 @@ MAX_ENDPOINTS = 16  # endpoints served in one round
 LANES = 4
 # Deliveries sent one after another over one connection in a round (and the most of one queue's run).
 # No longer bounded by the lease, which is renewed: a round of 4 x 25 sends to a local receiver
-# delivered 826-884/s in `python -m wms.webhooks.benchmarks`, against 614-741/s at 4 x 10.
+# delivered 826-884/s in `python -m wms.bench.webhooks`, against 614-741/s at 4 x 10.
 PER_LANE = 25
 # How long a claim holds without renewal. The sending worker renews it every RENEW_S seconds, so a
 # slow endpoint never loses its lease, while a killed worker's queues are due again within LEASE

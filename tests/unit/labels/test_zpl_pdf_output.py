@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from wms.bench import labels as label_bench
 from wms.labels import pdf, zpl
-from wms.labels.benchmarks import label_rows, sample_labels
 from wms.labels.domain import LocationLabel, ProductLabel, SsccLabel
 
 HOSTILE = "Evil ^XZ^XA^FDx~JA~HS_5E name"
@@ -90,12 +90,12 @@ def test_no_labels_is_an_error_not_an_empty_pdf():
 
 
 def test_benchmark_sample_labels_are_valid_and_distinct():
-    labels = sample_labels(30)
+    labels = label_bench.sample_labels(30)
     assert len({zpl.render_zpl(label) for label in labels}) == 30
 
 
 def test_label_rows_shape():
-    rows = label_rows(quick=True)
+    rows = label_bench.rows(quick=True)
     assert [sorted(r) for r in rows] == [["naive", "notes", "ours", "target", "unit", "what"]] * 3
     assert [r["target"] for r in rows] == [500, 100, 100]
     assert rows[0]["naive"] is None and all(r["naive"] > 0 for r in rows[1:])

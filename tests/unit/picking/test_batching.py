@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from wms.bench.picking import floor, random_orders
 from wms.picking import routing
 from wms.picking.batching import (
     Cart,
@@ -16,7 +17,6 @@ from wms.picking.batching import (
     total_travel,
 )
 from wms.picking.batching_search import TourBook
-from wms.picking.benchmarks import floor, random_orders
 from wms.picking.geometry import PickPoint, walk_length
 
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from wms.picking.benchmarks import floor, random_picks
+from wms.bench.picking import floor, random_picks
 from wms.picking.geometry import walk_length
 from wms.picking.paths import path_length, walk_path
 

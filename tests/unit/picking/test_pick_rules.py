@@ -4,9 +4,9 @@ import random
 
 import pytest
 
+from wms.bench.picking import floor, random_picks
 from wms.errors import Conflict, Invalid
 from wms.picking import domain
-from wms.picking.benchmarks import floor, random_picks
 from wms.picking.geometry import PickPoint, walk_length
 
 TEA = domain.Expected("A01-B02-L1", "TEA", "09506000134352", "09506000134352", "L7", 3)

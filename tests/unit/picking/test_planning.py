@@ -4,10 +4,10 @@ import random
 
 import pytest
 
+from wms.bench.picking import floor, random_orders
 from wms.picking import planning
 from wms.picking.batching import batch, total_travel
 from wms.picking.batching_search import MAX_PASSES
-from wms.picking.benchmarks import floor, random_orders
 
 
 def test_passes_shrink_as_waves_grow():

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wms.bench.picking import floor, held_karp, random_picks
 from wms.picking import routing
-from wms.picking.benchmarks import floor, held_karp, random_picks
 from wms.picking.geometry import FloorPlan, PickPoint, distance_matrix, walk_length
 from wms.picking.routing_exact import optimal_tour
 from wms.picking.routing_improve import improve, tour_length

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
+from wms.bench.databases import app_on, temp_database
 from wms.db import db, utcnow
 from wms.inventory.layout import LayoutSpec, bin_code
 from wms.inventory.models import Location, Product, Quant
@@ -104,8 +106,6 @@ def _allocate_all(chunk: int) -> tuple[float, int]:
 
 
 def _run(n_orders: int, naive: bool) -> WaveRun:
-    from wms.bench.databases import app_on, temp_database
-
     with temp_database("sqlite", "naive-wave" if naive else "wave") as bench_db, app_on(bench_db):
         _fill(n_orders, seed=n_orders)
         db.session.rollback()
@@ -122,8 +122,6 @@ def _run(n_orders: int, naive: bool) -> WaveRun:
 
 def _per_order_allocation_s(sample: int) -> float:
     """Seconds per order when each order is allocated in a transaction of its own (the naive way)."""
-    from wms.bench.databases import app_on, temp_database
-
     with temp_database("sqlite", "naive-alloc") as bench_db, app_on(bench_db):
         _fill(sample, seed=sample)
         db.session.rollback()
@@ -131,7 +129,7 @@ def _per_order_allocation_s(sample: int) -> float:
         return seconds / served
 
 
-def picking_rows(quick: bool = False) -> list[dict]:
+def rows(quick: bool, echo: Callable[[str], None] = print) -> list[dict]:
     """A day's open orders allocated and released as routed pick lists: time, and the travel those lists need."""
     n, sample = (1000, 200) if quick else (10_000, 1000)
     ours = _run(n, naive=False)

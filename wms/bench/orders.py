@@ -23,12 +23,23 @@ import time
 import uuid
 from collections.abc import Callable
 
+import psycopg
 from sqlalchemy import insert, select
 
+from wms import auth
 from wms.bench import servers
 from wms.bench.databases import app_on, postgres_problem, temp_database
 from wms.bench.load import LoadResult, raw_inserts
 from wms.bench.table import Row, skipped
+from wms.db import db, utcnow
+from wms.inventory import ledger
+from wms.inventory import services as inventory
+from wms.inventory.ledger import Actor, Transfer
+from wms.inventory.models import SUPPLIER, Product
+from wms.orders.models import Order, OrderLine
+from wms.orders.services import allocate_orders
+from wms.unit_of_work import atomic
+from wms.webhooks import services as webhooks
 from wms.webhooks.outbox import EVENT_TYPES
 
 CLIENTS = 32
@@ -39,20 +50,14 @@ ADDRESS = {"name": "Bench Customer", "street1": "1 Main St", "city": "Memphis", 
 
 def _seed(app, units_per_sku: int, *, subscribe: bool = False) -> str:
     """Products with stock in pick faces, and a storefront token; with `subscribe`, its webhook endpoint."""
-    from wms import auth
-    from wms.inventory import ledger, services
-    from wms.inventory.ledger import Actor, Transfer
-    from wms.inventory.models import SUPPLIER
-    from wms.unit_of_work import atomic
-    from wms.webhooks import services as webhooks
 
     @atomic
     def stock() -> None:
-        supplier = services.location_by_code(SUPPLIER)
+        supplier = inventory.location_by_code(SUPPLIER)
         transfers = []
         for i in range(SKUS):
-            product = services.create_product({"sku": f"B-{i:03d}", "name": f"Bench item {i}", "weight_g": 100})
-            face = services.create_location({"code": f"F-{i:03d}", "type": "pick_face"})
+            product = inventory.create_product({"sku": f"B-{i:03d}", "name": f"Bench item {i}", "weight_g": 100})
+            face = inventory.create_location({"code": f"F-{i:03d}", "type": "pick_face"})
             transfers.append(Transfer(product, supplier, face, units_per_sku, kind="receipt"))
         ledger.post(transfers, Actor("bench"))
 
@@ -125,8 +130,6 @@ NAIVE_INSERT = {
 def _raw_connect(bench_db) -> Callable[[], object]:
     if bench_db.backend == "sqlite":
         return lambda: sqlite3.connect(bench_db.dbapi_target, isolation_level=None, timeout=30)
-    import psycopg
-
     return lambda: psycopg.connect(bench_db.dbapi_target, autocommit=True)
 
 
@@ -158,10 +161,6 @@ def intake_rows(quick: bool, echo: Callable[[str], None]) -> list[Row]:
 
 def _queue_orders(app, count: int, rng: random.Random) -> list[int]:
     """Write `count` received orders of 3 lines straight to the tables, unallocated."""
-    from wms.db import db, utcnow
-    from wms.inventory.models import Product
-    from wms.orders.models import Order, OrderLine
-
     product_ids = list(db.session.scalars(select(Product.id).order_by(Product.id)))
     now = utcnow()
     db.session.execute(insert(Order), [
@@ -178,18 +177,13 @@ def _queue_orders(app, count: int, rng: random.Random) -> list[int]:
 
 
 def _allocate(count: int, batch: int) -> tuple[float, int]:
-    from wms.orders import services
-
     with temp_database("sqlite", f"alloc{batch}") as bench_db, app_on(bench_db) as app:
         _seed(app, units_per_sku=count)  # enough for every order: the work measured is allocation itself
         ids = _queue_orders(app, count, random.Random(7))
         started = time.perf_counter()
         for i in range(0, len(ids), batch):
-            services.allocate_orders(ids[i:i + batch], "bench")
+            allocate_orders(ids[i:i + batch], "bench")
         seconds = time.perf_counter() - started
-        from wms.db import db
-        from wms.orders.models import Order
-
         allocated = db.session.scalar(select(db.func.count()).select_from(Order).where(Order.status == "allocated"))
     return seconds, allocated
 

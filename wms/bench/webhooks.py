@@ -24,6 +24,7 @@ from typing import Self
 import requests
 from sqlalchemy import func, select
 
+from wms import create_app, setup
 from wms.db import db
 from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox, services, signing
@@ -135,8 +136,6 @@ def _naive(app) -> None:
 
 
 def _rate(folder: Path, receiver: _Receiver, n: int, drain: Callable) -> float:
-    from wms import create_app, setup
-
     app = create_app({"WMS_DATABASE_URL": f"sqlite:///{folder / 'wms.db'}", "WMS_INSTANCE_PATH": str(folder),
                       "WMS_SCHEDULER": "off"})
     try:
@@ -159,7 +158,7 @@ def _rate(folder: Path, receiver: _Receiver, n: int, drain: Callable) -> float:
             db.engine.dispose()
 
 
-def webhook_rows(quick: bool) -> list[dict]:
+def rows(quick: bool, echo: Callable[[str], None] = print) -> list[dict]:
     """Deliveries per second, ours beside the naive way; `quick` uses a smaller backlog (noisier)."""
     n = 300 if quick else 2000
     with _Receiver() as receiver, tempfile.TemporaryDirectory(prefix="wms-bench-webhooks-") as tmp:
@@ -180,6 +179,6 @@ def webhook_rows(quick: bool) -> list[dict]:
     }]
 
 
-if __name__ == "__main__":  # python -m wms.webhooks.benchmarks [--quick]
-    for row in webhook_rows("--quick" in sys.argv):
+if __name__ == "__main__":  # python -m wms.bench.webhooks [--quick]
+    for row in rows("--quick" in sys.argv):
         print(row)

@@ -16,6 +16,7 @@ slower way of doing the same work that anyone would choose:
 from __future__ import annotations
 
 import io
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -99,7 +100,7 @@ def _rate(count: int, work: Callable[[], object]) -> float:
     return count / best
 
 
-def label_rows(quick: bool) -> list[dict]:
+def rows(quick: bool, echo: Callable[[str], None] = print) -> list[dict]:
     """Measure label rendering; `quick` uses fewer labels (for CI smoke runs) and is noisier."""
     n_zpl, n_pdf = (150, 30) if quick else (3000, 300)
     zpl_labels = sample_labels(n_zpl)
@@ -141,10 +142,8 @@ def label_rows(quick: bool) -> list[dict]:
     ]
 
 
-if __name__ == "__main__":  # python -m wms.labels.benchmarks [--quick]
-    import sys
-
-    for row in label_rows("--quick" in sys.argv):
+if __name__ == "__main__":  # python -m wms.bench.labels [--quick]
+    for row in rows("--quick" in sys.argv):
         naive = "-" if row["naive"] is None else f"{row['naive']:.0f}"
         print(f"{row['what']}: {row['ours']:.0f} {row['unit']} (target >= {row['target']}),", end=" ")
         print(f"naive {naive} ({row['notes']})")
