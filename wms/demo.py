@@ -4,10 +4,10 @@ from __future__ import annotations
 import random
 import secrets
 
-from biip.checksums import gs1_standard_check_digit
 from sqlalchemy import func, select
 
 from wms import auth
+from wms.barcodes import check_digit
 from wms.db import db
 from wms.inventory import ledger, services
 from wms.inventory.layout import LayoutSpec
@@ -35,7 +35,7 @@ _SIZES = ["S", "M", "L", "XL", "01"]
 
 def demo_gtin(item_reference: int) -> str:
     body = f"{COMPANY_PREFIX}{item_reference:05d}"
-    return body + str(gs1_standard_check_digit(body))
+    return body + str(check_digit(body))
 
 
 @atomic

@@ -25,9 +25,9 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.pdfgen.canvas import Canvas
 
+from wms.barcodes import make_sscc
 from wms.labels import pdf
 from wms.labels.domain import Label, LocationLabel, ProductLabel, SsccLabel
-from wms.labels.gs1 import make_sscc
 from wms.labels.layout import Barcode, Page, page_for
 from wms.labels.zpl import render_zpl
 

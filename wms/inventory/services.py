@@ -4,10 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from biip import ParseError
-from biip.gtin import Gtin
 from sqlalchemy import bindparam, exists, select
 
+from wms.barcodes import normalise_gtin
 from wms.db import db, utcnow
 from wms.errors import Conflict, Invalid, NotFound, WmsError
 from wms.inventory import domain, ledger
@@ -25,19 +24,6 @@ from wms.inventory.models import (
 )
 from wms.pipeline import batch_form
 from wms.unit_of_work import atomic
-
-
-def normalise_gtin(gtin: str) -> str:
-    """A GTIN-8/12/13/14 as the GTIN-14 it stands for, its check digit verified."""
-    try:
-        gtin14 = Gtin.parse(gtin.strip()).as_gtin_14()
-    except ParseError as exc:
-        raise Invalid(str(exc), code="invalid_gtin") from None
-    # Its check digit is right, but GS1 never allots it, and junk scans read as zeros would find the product.
-    if not gtin14.strip("0"):
-        raise Invalid("a GTIN of only zeros names no product", code="invalid_gtin")
-    return gtin14
-
 
 # Built once: scans look products and bins up all day, and building a select costs more than running it.
 _PRODUCT_BY_SKU = select(Product).where(Product.sku == bindparam("sku"))

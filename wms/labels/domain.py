@@ -100,7 +100,7 @@ class ProductLabel:
     def __post_init__(self) -> None:
         code128_text(self.sku, "SKU")
         if self.gtin is not None:
-            gtin_symbol(self.gtin)  # raises ValueError with biip's explanation
+            gtin_symbol(self.gtin)  # raises ValueError saying what is wrong
 
 
 Label = SsccLabel | LocationLabel | ProductLabel

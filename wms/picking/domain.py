@@ -8,18 +8,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from wms.barcodes import read_scan, split_aim
 from wms.command import Command
 from wms.errors import Conflict, Invalid
 from wms.inventory.domain import Actor
 from wms.picking.geometry import FloorPlan, PickPoint, spot_distance
-from wms.receiving.scan import parse_receiving_scan
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 # Orders with no carrier (rate-shopped at the pack station) are collected by whoever quotes;
 # they rank after every carrier with a cut-off.
 NO_CUTOFF = 24 * 60
-# An AIM symbology identifier (]C0 for Code 128...) that a scanner may send before the data.
-_AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 
 
 def minutes(hhmm: str) -> int:
@@ -44,7 +42,9 @@ def carriers_due_by(cutoffs: Mapping[str, int], cutoff: str) -> list[str]:
 def bare(scan: str) -> str:
     """A scan as printed on the label: no CR/LF, no AIM identifier in front."""
     text = scan.strip()
-    return _AIM.sub("", text, count=1) if len(text) > 3 else text
+    symbology, rest = split_aim(text)
+    # An identifier with nothing after it is shown as sent, so a wrong-bin reply still names what was read.
+    return rest if symbology and rest else text
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def check_item(expected: Expected, raw: str) -> None:
     if bare(raw) == expected.sku:
         # The SKU as printed on the pick list, even a numeric one that would read as a GTIN.
         return
-    scan = parse_receiving_scan(raw)
+    scan = read_scan(raw)
     wanted = {"sku": expected.sku, "gtin": expected.gtin, "lot": expected.lot or None}
     same = (scan.kind == "sku" and scan.sku == expected.sku) or (scan.gtin is not None and scan.gtin == expected.gtin14)
     if not same:

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms import warehouse
+from wms.barcodes import InvalidBarcode, make_sscc, normalise_sscc
 from wms.db import db, is_postgres, utcnow
 from wms.errors import Conflict, NotFound
 from wms.inventory.services import location_by_code, product_by_sku
 from wms.labels.domain import LocationLabel, ProductLabel, SsccLabel
-from wms.labels.gs1 import make_sscc, parse_sscc
 from wms.receiving.models import IssuedSscc, Receipt, ReceiptLine, SsccSequence
 from wms.unit_of_work import atomic
 
@@ -62,8 +62,8 @@ def _address_lines(address: dict) -> tuple[str, ...]:
 def sscc_label(sscc: str) -> SsccLabel:
     """The label of an SSCC issued here (shipped from this warehouse) or listed on an ASN (received here)."""
     try:
-        sscc = parse_sscc(sscc)
-    except ValueError:
+        sscc = normalise_sscc(sscc)
+    except InvalidBarcode:
         raise NotFound(f"{sscc!r} is not an SSCC", code="unknown_sscc", details={"sscc": sscc}) from None
     here = _address_lines(warehouse.settings()["address"])
     if db.session.get(IssuedSscc, sscc) is not None:

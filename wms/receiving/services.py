@@ -13,13 +13,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wms.barcodes import InvalidBarcode, Scan, normalise_sscc, read_scan
 from wms.db import db, is_postgres, row_by_id, utcnow
 from wms.errors import Conflict, Invalid, NotFound
 from wms.inventory import ledger
 from wms.inventory.ledger import Actor, Transfer
 from wms.inventory.models import DEFAULT_RECEIVING, SUPPLIER, Location, Product, Quant
 from wms.inventory.services import location_by_code, product_by_gtin, product_by_sku
-from wms.labels.gs1 import parse_sscc
 from wms.receiving import domain
 from wms.receiving.domain import Capture
 from wms.receiving.models import (
@@ -30,7 +30,6 @@ from wms.receiving.models import (
     ReceiptLine,
     ReceivedSerial,
 )
-from wms.receiving.scan import ReceivingScan, parse_receiving_scan
 from wms.receiving.schemas import discrepancy_json, receipt_json
 from wms.unit_of_work import atomic, record
 
@@ -75,9 +74,9 @@ def create_receipt(data: dict, actor: str) -> Receipt:
         sscc = line.get("sscc")
         if sscc is not None:
             try:
-                parse_sscc(sscc)
-            except ValueError as exc:
-                raise Invalid(f"SSCC {sscc}: {exc}", code="invalid_sscc", details={"sscc": sscc}) from None
+                normalise_sscc(sscc)
+            except InvalidBarcode as exc:
+                raise Invalid(f"SSCC {sscc}: {exc.message}", code="invalid_sscc", details={"sscc": sscc}) from None
             other = _open_receipt_with(sscc)
             if other is not None:
                 raise Conflict(f"SSCC {sscc} is already expected on receipt {other}", code="sscc_on_other_receipt",
@@ -108,7 +107,7 @@ def _landing(code: str | None) -> Location:
     return place
 
 
-def _product_for(scan: ReceivingScan) -> Product:
+def _product_for(scan: Scan) -> Product:
     if scan.kind == "sku":
         return product_by_sku(scan.sku)
     if scan.gtin:
@@ -148,7 +147,7 @@ def receive_scan(command: domain.ReceiveScan) -> dict:
     receipt = get_receipt(receipt_id, lock=True)
     if receipt.status != OPEN:
         raise Conflict(f"receipt {receipt.id} is closed; open a new one for late deliveries", code="receipt_closed")
-    scan = parse_receiving_scan(body["barcode"])
+    scan = read_scan(body["barcode"])
     place = _landing(body.get("location"))
     pallet = [line for line in receipt.lines if scan.sscc and line.sscc == scan.sscc]
     if pallet:

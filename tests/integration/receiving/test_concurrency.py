@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import Api
 from tests.integration.receiving.conftest import Receiver, ledger_is_clean, seed
-from wms.labels.gs1 import check_digit
+from wms.barcodes import check_digit
 
 pytestmark = pytest.mark.postgres
 

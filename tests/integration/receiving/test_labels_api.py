@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import Api
 from tests.integration.receiving.conftest import seed
-from wms.labels.gs1 import check_digit
+from wms.barcodes import check_digit
 
 FORMATS = ["zpl", "pdf"]
 PALLET = "106141411234567897"

@@ -1,7 +1,8 @@
-"""What a dock scanner sent when receiving: a GTIN, a SKU, or a GS1 element string.
+"""Reading barcodes: GTINs, SSCCs and GS1 element strings, with or without an AIM symbology identifier.
 
 GS1 rules (AI table, patterns, check digits, dates) come from `biip`; this module decides which
-reading applies and turns biip's failures into messages a dock worker can act on.
+reading applies, turns biip's failures into messages a warehouse worker can act on, and builds the
+SSCCs labels carry. It knows nothing of HTTP, the database or any feature, so drivers can use it too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from biip.checksums import gs1_standard_check_digit
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_element_strings import GS1ElementString
 from biip.gtin import Gtin
+from biip.sscc import Sscc
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 from biip.upc import Upc
 
@@ -24,6 +26,9 @@ from wms.errors import Invalid
 GS = "\x1d"  # what scanners send for FNC1
 _CONFIG = ParseConfig(separator_chars=(GS,))
 _GTIN_LENGTHS = (8, 12, 13, 14)
+# Lengths, without the check digit, of the GS1 keys that use the standard mod-10 check digit:
+# GTIN-8, GTIN-12, GTIN-13, GTIN-14 and SSCC.
+_PAYLOAD_LENGTHS = (7, 11, 12, 13, 17)
 
 # Without an AIM prefix, a scanner sends a GS1-128 that starts with (00), (01) or (02) as bare
 # digits; a numeric SKU that long and of that shape is not plausible, so such text is GS1.
@@ -31,28 +36,27 @@ _BARE_GS1 = re.compile(r"00\d{18}|0[12]\d{14}")
 _HRI_START = re.compile(r"\(\d\d")  # every AI has at least two digits
 _HRI_TOKEN = re.compile(r"\(([^()]*)\)([^(]*)")
 
-_NAMES = {
-    "00": "SSCC",
-    "01": "GTIN",
-    "02": "contents GTIN",
-    "10": "lot",
-    "17": "expiry date",
-    "21": "serial number",
-    "37": "count",
-}
+_NAMES = {"00": "SSCC", "01": "GTIN", "02": "contents GTIN", "10": "lot", "17": "expiry date",
+          "21": "serial number", "37": "count"}
 
 ScanKind = Literal["gtin", "sku", "gs1"]
 
 
 class InvalidBarcode(Invalid):
-    """A scan that is a barcode but a malformed one; the message says what is wrong."""
+    """A barcode, but a malformed one; the message says what is wrong."""
 
     code = "invalid_barcode"
 
 
+class InvalidGtin(InvalidBarcode):
+    """A GTIN typed into a record (not scanned) that is not one."""
+
+    code = "invalid_gtin"
+
+
 @dataclass(frozen=True)
-class ReceivingScan:
-    """One receiving scan, interpreted; GTINs are always GTIN-14."""
+class Scan:
+    """One scan, read; GTINs are always GTIN-14, and text that is no barcode is a SKU."""
 
     kind: ScanKind
     gtin: str | None = None
@@ -65,17 +69,82 @@ class ReceivingScan:
     symbology: str | None = None
 
 
-def parse_receiving_scan(text: str) -> ReceivingScan:
-    """Interpret one scan (or typed text) from a receiving dock; raise InvalidBarcode if malformed."""
+def check_digit(payload: str) -> int:
+    """The GS1 mod-10 check digit of a GTIN-8/12/13/14 or SSCC without its check digit."""
+    if not _digits(payload):
+        raise ValueError(f"GS1 key payload must be digits only, got {payload!r}")
+    if len(payload) not in _PAYLOAD_LENGTHS:
+        raise ValueError(f"GS1 key payload must have 7, 11, 12, 13 or 17 digits "
+                         f"(GTIN-8/12/13/14 or SSCC without check digit), got {len(payload)}")
+    return gs1_standard_check_digit(payload)
+
+
+def make_sscc(extension_digit: int, company_prefix: str, serial_reference: int) -> str:
+    """A new SSCC: extension digit, company prefix (6-12 digits), padded serial reference, check digit."""
+    # Callers pass settings and counters, so a wrong type is a programming error, not a bad scan.
+    if not (type(extension_digit) is type(serial_reference) is int and isinstance(company_prefix, str)):
+        raise TypeError(f"make_sscc takes (int, str, int), got {extension_digit!r}, {company_prefix!r}, "
+                        f"{serial_reference!r}")
+    if not 0 <= extension_digit <= 9:
+        raise ValueError(f"extension digit must be 0-9, got {extension_digit}")
+    if not _digits(company_prefix):
+        raise ValueError(f"GS1 company prefix must be digits only, got {company_prefix!r}")
+    if not 6 <= len(company_prefix) <= 12:
+        raise ValueError(f"GS1 company prefix must have 6 to 12 digits, got {len(company_prefix)} "
+                         f"({company_prefix!r})")
+    size = 16 - len(company_prefix)
+    if not 0 <= serial_reference < 10**size:
+        raise ValueError(f"serial reference {serial_reference} does not fit in the {size} digits left by a "
+                         f"{len(company_prefix)}-digit company prefix (0 to {10**size - 1})")
+    payload = f"{extension_digit}{company_prefix}{serial_reference:0{size}d}"
+    return payload + str(check_digit(payload))
+
+
+def normalise_gtin(text: str) -> str:
+    """A GTIN-8/12/13/14 as the GTIN-14 it stands for, its check digit verified; else InvalidGtin."""
+    try:
+        return _gtin14(text.strip())
+    except InvalidBarcode as exc:
+        raise InvalidGtin(exc.message) from None
+
+
+def shortest_gtin(text: str) -> str:
+    """A GTIN in the fewest digits that carry it (GTIN-8, 12, 13 or 14), as EAN/UPC symbols print it."""
+    gtin14 = normalise_gtin(text)
+    return gtin14[-Gtin.parse(gtin14).format.length :]
+
+
+def normalise_sscc(text: str) -> str:
+    """An 18-digit SSCC, its check digit verified; else InvalidBarcode saying what is wrong."""
+    digits = text.strip()
+    if not _digits(digits):
+        raise InvalidBarcode(f"an SSCC is digits only, got '{_clip(digits)}'")
+    if len(digits) != 18:
+        raise InvalidBarcode(f"an SSCC has 18 digits, got {len(digits)}")
+    try:
+        return Sscc.parse(digits).value
+    except ParseError:
+        raise _check_digit_error("SSCC", digits) from None
+
+
+def split_aim(data: str) -> tuple[str | None, str]:
+    """The AIM symbology identifier in front (`]C1`, `]d2`...), None if there is none, and the data after."""
+    ident = _aim(data)
+    return (None, data) if ident is None else (ident.value, data[len(ident) :])
+
+
+def read_scan(text: str) -> Scan:
+    """One scan (or typed text) as a GTIN, a GS1 element string or else a SKU; InvalidBarcode if malformed."""
     # Scanners end a frame with CR/LF; str.strip() also drops a GS at either end, which
     # separates nothing there.
     text = text.strip()
     if not text:
         raise InvalidBarcode("the scan is empty")
-    if not text.startswith("]"):
+    ident = _aim(text)
+    if ident is None:
+        if text.startswith("]"):
+            raise InvalidBarcode(f"the symbology identifier at the start of '{_clip(text)}' is not readable")
         return _unprefixed(text, None)
-
-    ident = _symbology(text)
     data = text[len(ident) :]
     if not data:
         raise InvalidBarcode(f"the scan holds only the symbology identifier {ident} and no data")
@@ -84,17 +153,28 @@ def parse_receiving_scan(text: str) -> ReceivingScan:
         return _from_element_string(data, ident.value)
     if kind == GS1Symbology.EAN_13 and len(data) == 8:
         # ]E0 covers EAN-13, UPC-A and UPC-E (EAN-8 is ]E4), so eight digits here are a UPC-E.
-        return ReceivingScan("gtin", gtin=_upc_e_gtin14(data), symbology=ident.value)
+        return Scan("gtin", gtin=_upc_e_gtin14(data), symbology=ident.value)
     if kind == GS1Symbology.EAN_13_WITH_ADD_ON and len(data) in (15, 18):
         data = data[:13]  # the 2- or 5-digit add-on (an issue number) does not name the product
     if kind in GS1Symbology.with_gtin():
-        return ReceivingScan("gtin", gtin=_gtin14(data), symbology=ident.value)
+        return Scan("gtin", gtin=_gtin14(data), symbology=ident.value)
     # Any other symbology (plain Code 128, Code 39, QR...) carries text read by the same rules
     # as text without a prefix.
     return _unprefixed(data, ident.value)
 
 
-def _unprefixed(data: str, symbology: str | None) -> ReceivingScan:
+def _aim(text: str) -> SymbologyIdentifier | None:
+    if not text.startswith("]"):
+        return None
+    # biip raises IndexError/ValueError, not ParseError, on a truncated identifier.
+    try:
+        ident = SymbologyIdentifier.extract(text)
+    except (ParseError, IndexError, ValueError):
+        return None
+    return ident if len(ident) >= 3 else None
+
+
+def _unprefixed(data: str, symbology: str | None) -> Scan:
     if _HRI_START.match(data):
         return _from_hri(data, symbology)
     if GS in data or _BARE_GS1.match(data):
@@ -102,19 +182,8 @@ def _unprefixed(data: str, symbology: str | None) -> ReceivingScan:
     if _digits(data) and len(data) in _GTIN_LENGTHS:
         # A digit string of a GTIN's length is a GTIN, so a mistyped one is caught here rather
         # than looked up as a SKU that does not exist.
-        return ReceivingScan("gtin", gtin=_gtin14(data), symbology=symbology)
-    return ReceivingScan("sku", sku=data, symbology=symbology)
-
-
-def _symbology(text: str) -> SymbologyIdentifier:
-    # biip raises IndexError/ValueError, not ParseError, on a truncated identifier.
-    try:
-        ident = SymbologyIdentifier.extract(text)
-    except (ParseError, IndexError, ValueError):
-        ident = None
-    if ident is None or len(ident) < 3:
-        raise InvalidBarcode(f"the symbology identifier at the start of '{_clip(text)}' is not readable")
-    return ident
+        return Scan("gtin", gtin=_gtin14(data), symbology=symbology)
+    return Scan("sku", sku=data, symbology=symbology)
 
 
 def _digits(text: str) -> bool:
@@ -127,7 +196,7 @@ def _gtin14(data: str) -> str:
     if len(data) not in _GTIN_LENGTHS:
         raise InvalidBarcode(f"a GTIN has 8, 12, 13 or 14 digits, got {len(data)}")
     try:
-        return Gtin.parse(data, config=_CONFIG).as_gtin_14()
+        return _allotted(Gtin.parse(data, config=_CONFIG).as_gtin_14())
     except ParseError:
         raise _check_digit_error("GTIN", data) from None
 
@@ -138,12 +207,19 @@ def _upc_e_gtin14(data: str) -> str:
     if data[0] not in "01":
         raise InvalidBarcode(f"a UPC-E starts with 0 or 1, got {data[0]}")
     try:
-        return Upc.parse(data, config=_CONFIG).as_gtin_14()
+        return _allotted(Upc.parse(data, config=_CONFIG).as_gtin_14())
     except ParseError:
         # Seven digits (number system + six) make biip compute the check digit itself.
         expected = Upc.parse(data[:7], config=_CONFIG).check_digit
         message = f"the UPC-E's check digit is wrong: expected {expected}, got {data[-1]}"
         raise InvalidBarcode(message) from None
+
+
+def _allotted(gtin14: str) -> str:
+    # Its check digit is right, but GS1 never allots it, and junk read as zeros would find a product.
+    if not gtin14.strip("0"):
+        raise InvalidBarcode("a GTIN of only zeros names no product")
+    return gtin14
 
 
 def _check_digit_error(what: str, digits: str) -> InvalidBarcode:
@@ -153,7 +229,7 @@ def _check_digit_error(what: str, digits: str) -> InvalidBarcode:
     return InvalidBarcode(f"{digits} is not a valid {what}")
 
 
-def _from_element_string(data: str, symbology: str | None) -> ReceivingScan:
+def _from_element_string(data: str, symbology: str | None) -> Scan:
     elements = []
     rest = data.lstrip(GS)  # some scanners send the leading FNC1 of a GS1 symbol as a GS
     while rest:
@@ -172,7 +248,7 @@ def _from_element_string(data: str, symbology: str | None) -> ReceivingScan:
     return _scan_from(elements, symbology)
 
 
-def _from_hri(data: str, symbology: str | None) -> ReceivingScan:
+def _from_hri(data: str, symbology: str | None) -> Scan:
     hri = "".join(data.split())  # printed HRI is often spaced: "(01) 0950... (17) 251231"
     elements = []
     pos = 0
@@ -222,9 +298,8 @@ def _bad_field(ai: GS1ApplicationIdentifier, field: str) -> InvalidBarcode:
     if "YYMMDD" in ai.description and len(field) == size and _digits(field):
         # The right number of digits that biip still refused can only be an impossible date or time.
         return InvalidBarcode(f"the {name} {field} is not a real date")
-    return InvalidBarcode(
-        f"the {name} ({ai.ai}) '{_clip(field)}' is not valid: it must be {_format_words(ai)}"
-    )
+    must = _format_words(ai)
+    return InvalidBarcode(f"the {name} ({ai.ai}) '{_clip(field)}' is not valid: it must be {must}")
 
 
 def _unterminated(element: GS1ElementString, rest: str) -> InvalidBarcode:
@@ -233,13 +308,12 @@ def _unterminated(element: GS1ElementString, rest: str) -> InvalidBarcode:
     if longest is not None and len(element.value) < longest:
         return InvalidBarcode(f"the {name} ({ai}) holds {rest[0]!r}, which a GS1 barcode cannot hold there")
     if longest is not None:
-        return InvalidBarcode(
-            f"the {name} ({ai}) is longer than {longest} characters or is missing its separator (FNC1)"
-        )
+        return InvalidBarcode(f"the {name} ({ai}) is longer than {longest} characters or is missing its "
+                              "separator (FNC1)")
     return InvalidBarcode(f"the {name} ({ai}) is not followed by a separator (FNC1)")
 
 
-def _scan_from(elements: list[GS1ElementString], symbology: str | None) -> ReceivingScan:
+def _scan_from(elements: list[GS1ElementString], symbology: str | None) -> Scan:
     by_ai: dict[str, GS1ElementString] = {}
     for element in elements:
         ai = element.ai.ai
@@ -250,29 +324,21 @@ def _scan_from(elements: list[GS1ElementString], symbology: str | None) -> Recei
         if element.gln_error:
             raise _check_digit_error("GLN", element.value)
         if ai in by_ai and by_ai[ai].value != element.value:
-            first, second = by_ai[ai].value, element.value
-            name = _name(element.ai)
+            first, second, name = by_ai[ai].value, element.value, _name(element.ai)
             raise InvalidBarcode(f"the barcode holds two different {name}s: '{first}' and '{second}'")
         by_ai[ai] = element
     if "01" in by_ai and "02" in by_ai:
         # GS1 forbids the pair: an item is either the trade item or the contents of a unit.
         raise InvalidBarcode("the barcode names both a trade item (01) and the contents of a unit (02)")
     # GS1 pairs a count (37) with (02) only; (01)+(37) labels exist in the wild and mean the same
-    # thing on a receiving dock, so they are accepted rather than leaving the pallet unreceivable.
+    # thing to whoever counts the items, so they are accepted rather than left unreadable.
     gtin = by_ai.get("01") or by_ai.get("02")
     count = int(by_ai["37"].value) if "37" in by_ai else None
     if count == 0:
         raise InvalidBarcode("the count (37) is zero")
-    return ReceivingScan(
-        "gs1",
-        gtin=gtin.value if gtin else None,
-        lot=_value(by_ai, "10"),
-        expiry=by_ai["17"].date if "17" in by_ai else None,
-        serial=_value(by_ai, "21"),
-        count=count,
-        sscc=_value(by_ai, "00"),
-        symbology=symbology,
-    )
+    return Scan("gs1", gtin=_allotted(gtin.value) if gtin else None, lot=_value(by_ai, "10"),
+                expiry=by_ai["17"].date if "17" in by_ai else None, serial=_value(by_ai, "21"), count=count,
+                sscc=_value(by_ai, "00"), symbology=symbology)
 
 
 def _value(by_ai: dict[str, GS1ElementString], ai: str) -> str | None:

@@ -1,16 +1,13 @@
-"""Receiving scans: GTINs, SKUs and GS1 element strings as dock scanners send them."""
+"""Reading scans: plain GTINs and SKUs, AIM symbology identifiers, GS1 element strings and printed HRI."""
 
 import datetime as dt
 
 import pytest
 
+from wms.barcodes import GS, InvalidBarcode, Scan, read_scan
 from wms.errors import Invalid
-from wms.receiving.scan import InvalidBarcode, ReceivingScan, parse_receiving_scan
 
-GS = "\x1d"
-
-
-# --- plain GTINs -------------------------------------------------------------------------------
+# --- scans of plain GTINs and SKUs -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -26,41 +23,44 @@ GS = "\x1d"
     ],
 )
 def test_plain_gtins_are_padded_to_gtin14(text, gtin14):
-    assert parse_receiving_scan(text) == ReceivingScan(kind="gtin", gtin=gtin14)
+    assert read_scan(text) == Scan(kind="gtin", gtin=gtin14)
 
 
 @pytest.mark.parametrize(
     ("text", "expected", "got"),
-    [
-        ("96385075", 4, 5),
-        ("036000291453", 2, 3),
-        ("5901234123458", 7, 8),
-        ("09506000134353", 2, 3),
-    ],
+    [("96385075", 4, 5), ("036000291453", 2, 3), ("5901234123458", 7, 8), ("09506000134353", 2, 3)],
 )
 def test_plain_gtin_with_bad_check_digit(text, expected, got):
     with pytest.raises(InvalidBarcode) as err:
-        parse_receiving_scan(text)
+        read_scan(text)
     assert err.value.message == f"the GTIN's check digit is wrong: expected {expected}, got {got}"
+    assert isinstance(err.value, Invalid) and err.value.code == "invalid_barcode"  # 422 invalid_barcode
+    assert str(err.value) == err.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["00000000", "000000000000", "]E00000000000000", "]E000000000", "]C10100000000000000"]
+)
+def test_a_scanned_gtin_of_only_zeros_is_refused(text):
+    with pytest.raises(InvalidBarcode) as err:
+        read_scan(text)
+    assert err.value.message == "a GTIN of only zeros names no product"
 
 
 @pytest.mark.parametrize(
     "text", ["1234567", "123456789", "12345678901", "123456789012345", "ABC-123", "10ABC", "SKU 42"]
 )
 def test_text_that_is_no_gtin_is_a_sku_candidate(text):
-    assert parse_receiving_scan(text) == ReceivingScan(kind="sku", sku=text)
+    assert read_scan(text) == Scan(kind="sku", sku=text)
 
 
 def test_non_ascii_digits_are_a_sku_not_a_gtin():
     text = "٥٩٠١٢٣٤١٢٣٤٥٧"  # 13 Arabic-Indic digits: str.isdigit() says yes, a scanner never sends them
-    assert parse_receiving_scan(text).kind == "sku"
+    assert read_scan(text).kind == "sku"
 
 
 def test_sku_is_stripped_of_line_ending():
-    assert parse_receiving_scan("ABC-123\r\n").sku == "ABC-123"
-
-
-# --- AIM symbology identifiers -----------------------------------------------------------------
+    assert read_scan("ABC-123\r\n").sku == "ABC-123"
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_sku_is_stripped_of_line_ending():
     ],
 )
 def test_gtin_symbologies(text, gtin14, symbology):
-    assert parse_receiving_scan(text) == ReceivingScan(kind="gtin", gtin=gtin14, symbology=symbology)
+    assert read_scan(text) == Scan(kind="gtin", gtin=gtin14, symbology=symbology)
 
 
 @pytest.mark.parametrize(
@@ -91,30 +91,41 @@ def test_gtin_symbologies(text, gtin14, symbology):
 )
 def test_gtin_symbology_with_bad_data(text, message):
     with pytest.raises(InvalidBarcode) as err:
-        parse_receiving_scan(text)
+        read_scan(text)
     assert err.value.message == message
 
 
 def test_plain_code128_carries_a_sku():
-    assert parse_receiving_scan("]C0ABC-123") == ReceivingScan(kind="sku", sku="ABC-123", symbology="]C0")
+    assert read_scan("]C0ABC-123") == Scan(kind="sku", sku="ABC-123", symbology="]C0")
 
 
 def test_plain_symbology_with_gtin_digits_is_still_a_gtin():
-    assert parse_receiving_scan("]C05901234123457") == ReceivingScan(
-        kind="gtin", gtin="05901234123457", symbology="]C0"
-    )
+    assert read_scan("]C05901234123457") == Scan(kind="gtin", gtin="05901234123457", symbology="]C0")
 
 
 @pytest.mark.parametrize("text", ["]", "]C", "]?1ABC"])
 def test_unreadable_symbology_identifier(text):
     with pytest.raises(InvalidBarcode, match="symbology identifier .* is not readable"):
-        parse_receiving_scan(text)
+        read_scan(text)
 
 
 def test_symbology_identifier_alone():
     with pytest.raises(InvalidBarcode) as err:
-        parse_receiving_scan("]C1\r\n")
+        read_scan("]C1\r\n")
     assert err.value.message == "the scan holds only the symbology identifier ]C1 and no data"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\r\n", GS])
+def test_empty_scan(text):
+    with pytest.raises(InvalidBarcode) as err:
+        read_scan(text)
+    assert err.value.message == "the scan is empty"
+
+
+def test_scan_is_frozen():
+    scan = read_scan("5901234123457")
+    with pytest.raises(AttributeError):
+        scan.gtin = "x"
 
 
 # --- GS1 element strings -----------------------------------------------------------------------
@@ -126,87 +137,87 @@ def test_symbology_identifier_alone():
         # GS1-128 on a case: GTIN, expiry, then a variable-length lot closed by FNC1 before the serial.
         (
             f"]C1010950600013435217251231101234{GS}21SER9",
-            ReceivingScan("gs1", gtin="09506000134352", lot="1234", expiry=dt.date(2025, 12, 31),
+            Scan("gs1", gtin="09506000134352", lot="1234", expiry=dt.date(2025, 12, 31),
                           serial="SER9", symbology="]C1"),
         ),
         # GS1 DataMatrix as on medicines: expiry day 00 means the last day of the month.
         (
             f"]d201095060001343521727020010ABC-1/X{GS}2112345678901",
-            ReceivingScan("gs1", gtin="09506000134352", lot="ABC-1/X", expiry=dt.date(2027, 2, 28),
+            Scan("gs1", gtin="09506000134352", lot="ABC-1/X", expiry=dt.date(2027, 2, 28),
                           serial="12345678901", symbology="]d2"),
         ),
         # Day 00 of a leap-year February.
         (
             "]d2010950600013435217280200",
-            ReceivingScan("gs1", gtin="09506000134352", expiry=dt.date(2028, 2, 29), symbology="]d2"),
+            Scan("gs1", gtin="09506000134352", expiry=dt.date(2028, 2, 29), symbology="]d2"),
         ),
         # GS1 QR with the lot last: no separator needed at the end.
         (
             "]Q3010950600013435210LOT42",
-            ReceivingScan("gs1", gtin="09506000134352", lot="LOT42", symbology="]Q3"),
+            Scan("gs1", gtin="09506000134352", lot="LOT42", symbology="]Q3"),
         ),
         # Pallet label: SSCC, contents GTIN, count (variable length, so FNC1), lot.
         (
             f"]C100106141412345678908021061414100041537120{GS}10L0T7",
-            ReceivingScan("gs1", gtin="10614141000415", sscc="106141412345678908", count=120, lot="L0T7",
+            Scan("gs1", gtin="10614141000415", sscc="106141412345678908", count=120, lot="L0T7",
                           symbology="]C1"),
         ),
         # The SSCC alone, as on the second barcode of a logistics label.
-        ("]C100106141412345678908", ReceivingScan("gs1", sscc="106141412345678908", symbology="]C1")),
+        ("]C100106141412345678908", Scan("gs1", sscc="106141412345678908", symbology="]C1")),
         # A lot alone (split label); which product it belongs to is the caller's business.
-        ("]C110ABC", ReceivingScan("gs1", lot="ABC", symbology="]C1")),
+        ("]C110ABC", Scan("gs1", lot="ABC", symbology="]C1")),
         # A scanner that sends the leading FNC1 as GS, and a trailing GS.
-        (f"]C1{GS}0109506000134352{GS}", ReceivingScan("gs1", gtin="09506000134352", symbology="]C1")),
+        (f"]C1{GS}0109506000134352{GS}", Scan("gs1", gtin="09506000134352", symbology="]C1")),
         # GS1 DataBar.
-        ("]e00109506000134352", ReceivingScan("gs1", gtin="09506000134352", symbology="]e0")),
+        ("]e00109506000134352", Scan("gs1", gtin="09506000134352", symbology="]e0")),
         # Fixed-length AIs need no separator, but one is allowed between any two element strings.
-        (f"]C10109506000134352{GS}17251231", ReceivingScan("gs1", gtin="09506000134352",
+        (f"]C10109506000134352{GS}17251231", Scan("gs1", gtin="09506000134352",
                                                          expiry=dt.date(2025, 12, 31), symbology="]C1")),
         # AIs not used for receiving (net weight, customer PO) are validated and ignored.
         (f"]C10109506000134352310300075040012345{GS}10B1",
-         ReceivingScan("gs1", gtin="09506000134352", lot="B1", symbology="]C1")),
+         Scan("gs1", gtin="09506000134352", lot="B1", symbology="]C1")),
         # The same AI twice with the same value is harmless.
-        (f"]C110A{GS}10A", ReceivingScan("gs1", lot="A", symbology="]C1")),
+        (f"]C110A{GS}10A", Scan("gs1", lot="A", symbology="]C1")),
         # (01) with (37): not GS1-conformant, accepted as N of that GTIN.
-        ("]C1010950600013435237024", ReceivingScan("gs1", gtin="09506000134352", count=24, symbology="]C1")),
+        ("]C1010950600013435237024", Scan("gs1", gtin="09506000134352", count=24, symbology="]C1")),
     ],
 )
 def test_gs1_element_strings(text, expected):
-    assert parse_receiving_scan(text) == expected
+    assert read_scan(text) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         # Scanners with AIM identifiers off: GS1-128 arrives as bare digits, or with GS separators.
-        ("0109506000134352", ReceivingScan("gs1", gtin="09506000134352")),
-        ("00106141412345678908", ReceivingScan("gs1", sscc="106141412345678908")),
-        ("02106141410004153712", ReceivingScan("gs1", gtin="10614141000415", count=12)),
-        (f"010950600013435210AB{GS}17251231", ReceivingScan("gs1", gtin="09506000134352", lot="AB",
+        ("0109506000134352", Scan("gs1", gtin="09506000134352")),
+        ("00106141412345678908", Scan("gs1", sscc="106141412345678908")),
+        ("02106141410004153712", Scan("gs1", gtin="10614141000415", count=12)),
+        (f"010950600013435210AB{GS}17251231", Scan("gs1", gtin="09506000134352", lot="AB",
                                                            expiry=dt.date(2025, 12, 31))),
-        (f"10AB{GS}21X", ReceivingScan("gs1", lot="AB", serial="X")),
+        (f"10AB{GS}21X", Scan("gs1", lot="AB", serial="X")),
     ],
 )
 def test_gs1_without_aim_prefix(text, expected):
-    assert parse_receiving_scan(text) == expected
+    assert read_scan(text) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("(01)09506000134352(17)251231(10)ABC123",
-         ReceivingScan("gs1", gtin="09506000134352", lot="ABC123", expiry=dt.date(2025, 12, 31))),
+         Scan("gs1", gtin="09506000134352", lot="ABC123", expiry=dt.date(2025, 12, 31))),
         # Printed HRI is spaced; spaces are never part of GS1 data.
         ("(01) 09506000134352 (17) 251200 (10) ABC 123",
-         ReceivingScan("gs1", gtin="09506000134352", lot="ABC123", expiry=dt.date(2025, 12, 31))),
-        ("(00)106141412345678908", ReceivingScan("gs1", sscc="106141412345678908")),
+         Scan("gs1", gtin="09506000134352", lot="ABC123", expiry=dt.date(2025, 12, 31))),
+        ("(00)106141412345678908", Scan("gs1", sscc="106141412345678908")),
         ("(00)106141412345678908(02)10614141000415(37)120(10)L1",
-         ReceivingScan("gs1", sscc="106141412345678908", gtin="10614141000415", count=120, lot="L1")),
-        ("(01)09506000134352(21)SN-0001", ReceivingScan("gs1", gtin="09506000134352", serial="SN-0001")),
+         Scan("gs1", sscc="106141412345678908", gtin="10614141000415", count=120, lot="L1")),
+        ("(01)09506000134352(21)SN-0001", Scan("gs1", gtin="09506000134352", serial="SN-0001")),
     ],
 )
 def test_parenthesised_hri(text, expected):
-    assert parse_receiving_scan(text) == expected
+    assert read_scan(text) == expected
 
 
 # --- malformed GS1 -----------------------------------------------------------------------------
@@ -269,26 +280,5 @@ def test_parenthesised_hri(text, expected):
 )
 def test_malformed_gs1(text, message):
     with pytest.raises(InvalidBarcode) as err:
-        parse_receiving_scan(text)
+        read_scan(text)
     assert err.value.message == message
-
-
-@pytest.mark.parametrize("text", ["", "   ", "\r\n", GS])
-def test_empty_scan(text):
-    with pytest.raises(InvalidBarcode) as err:
-        parse_receiving_scan(text)
-    assert err.value.message == "the scan is empty"
-
-
-def test_invalid_barcode_maps_to_422_invalid_barcode():
-    with pytest.raises(InvalidBarcode) as err:
-        parse_receiving_scan("5901234123458")
-    assert isinstance(err.value, Invalid)  # the API maps Invalid to 422
-    assert err.value.code == "invalid_barcode"
-    assert str(err.value) == err.value.message
-
-
-def test_result_is_frozen():
-    scan = parse_receiving_scan("5901234123457")
-    with pytest.raises(AttributeError):
-        scan.gtin = "x"
