@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test bench lint install clean
 
@@ -14,10 +16,11 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
-# The demo warehouse on embedded SQLite with simulated carriers, on http://127.0.0.1:8000.
+# The demo warehouse on embedded SQLite with simulated carriers, on http://$(HOST):$(PORT)
+# (`make run PORT=8001` when 8000 is taken; HOST=0.0.0.0 to be reached from other machines).
 run: $(STAMP)
 	$(BIN)/wms init --demo
-	$(BIN)/wms run --host 127.0.0.1 --port 8000
+	$(BIN)/wms run --host $(HOST) --port $(PORT)
 
 # The whole suite; PostgreSQL tests skip with a reason when no server answers (they fail instead under CI=true).
 test: $(STAMP)

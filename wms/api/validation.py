@@ -61,6 +61,10 @@ def _field(error: ValidationError) -> str:
     return ".".join(str(p) for p in error.absolute_path) or "(body)"
 
 
+# Longer enumerations are named by their description in a refusal, not quoted.
+_ENUM_SHOWN = 10
+
+
 def _problem(error: ValidationError) -> tuple[str, str]:
     """Turn a schema error into (field, words a client developer understands)."""
     if error.validator == "additionalProperties":
@@ -68,8 +72,10 @@ def _problem(error: ValidationError) -> tuple[str, str]:
         path = _field(error)
         prefix = "" if path == "(body)" else path + "."
         return prefix + (extra[0] if extra else "?"), "unknown field"
-    if error.validator == "required":
-        return _field(error), error.message
+    if error.validator == "enum" and len(error.validator_value) > _ENUM_SHOWN:
+        # A country or a state: quoting all 249 countries in a reply helps nobody; the schema lists them.
+        described = f": {error.schema['description']}" if "description" in error.schema else ""
+        return _field(error), f"{error.instance!r} is not one of the allowed values{described}"
     return _field(error), error.message
 
 

@@ -1,15 +1,12 @@
 """Order rules in plain Python: the status machine and how a line is planned onto bins."""
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import pycountry
-
 from wms.command import Command
-from wms.errors import Conflict, Invalid
+from wms.errors import Conflict
 
 STATUSES = ("received", "backordered", "allocated", "picking", "picked", "packed", "shipped", "delivered",
             "cancelled", "exception")
@@ -42,35 +39,6 @@ def check_cancellable(status: str) -> None:
         raise Conflict("the order has shipped; it can no longer be cancelled", code="already_shipped")
     if status not in CANCELLABLE:
         raise Conflict(f"an order that is {status} cannot be cancelled", code="invalid_transition")
-
-
-def check_ship_to(address: dict) -> None:
-    """ISO 3166 country, and a state that exists when the country has subdivisions we can check."""
-    problem = _address_problem(address["country"], address.get("state"))
-    if problem:
-        message, field = problem
-        raise Invalid(message, code="invalid_address", details={"field": field})
-
-
-# Countries whose states the storefront must name, and that pycountry knows all of.
-_STATES_CHECKED = ("US", "CA", "AU")
-
-
-@functools.lru_cache(maxsize=4096)
-def _address_problem(country_code: str, state: str | None) -> tuple[str, str] | None:
-    """What is wrong with a (country, state) pair, if anything: (message, field).
-
-    Remembered per pair: every order asks, and pycountry's lookups cost more than the rest of the check.
-    """
-    country = pycountry.countries.get(alpha_2=country_code)
-    if country is None:
-        return f"{country_code!r} is not an ISO 3166 country code", "ship_to.country"
-    if country.alpha_2 in _STATES_CHECKED:
-        if not state:
-            return f"addresses in {country.name} need a state", "ship_to.state"
-        if pycountry.subdivisions.get(code=f"{country.alpha_2}-{state}") is None:
-            return f"{state!r} is not a state or province of {country.name}", "ship_to.state"
-    return None
 
 
 @dataclass(frozen=True)

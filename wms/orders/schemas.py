@@ -1,6 +1,8 @@
 """JSON Schemas of the order endpoints."""
 from __future__ import annotations
 
+import pycountry
+
 from wms.inventory.schemas import CODE, NULLABLE_TEXT, TIME
 from wms.orders.domain import STATUSES
 from wms.serialise import iso
@@ -10,6 +12,20 @@ from wms.serialise import iso
 _NOT_AT_OR_SPACE = "[^@\\s\\x1c-\\x1f\\x85\\ufeff]"
 
 LINE_TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
+
+# Countries whose addresses must name their state; pycountry knows every state of each.
+STATE_REQUIRED = ("US", "CA", "AU")
+
+
+def _state_rule(country: str) -> dict:
+    """If the country is this one, the state is required and must be one of its ISO 3166-2 subdivisions."""
+    states = sorted(s.code.removeprefix(f"{country}-") for s in pycountry.subdivisions.get(country_code=country))
+    return {
+        "if": {"properties": {"country": {"const": country}}, "required": ["country"]},
+        "then": {"required": ["state"], "properties": {"state": {
+            "enum": states, "description": f"ISO 3166-2 code of a subdivision of {country}, without '{country}-'"}}},
+    }
+
 
 ADDRESS = {
     "type": "object",
@@ -21,11 +37,13 @@ ADDRESS = {
         "city": {"type": "string", "minLength": 1, "maxLength": 60},
         "state": {"type": "string", "minLength": 1, "maxLength": 3, "pattern": "^[A-Z0-9]{1,3}$"},
         "postal_code": {"type": "string", "minLength": 1, "maxLength": 12, "pattern": "^[A-Za-z0-9 -]+$"},
-        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "country": {"type": "string", "enum": sorted(c.alpha_2 for c in pycountry.countries),
+                    "description": "ISO 3166-1 alpha-2 country code"},
         "phone": {"type": "string", "minLength": 3, "maxLength": 30, "pattern": "^[0-9+() .-]+$"},
         "email": {"type": "string", "maxLength": 254, "pattern": f"^{_NOT_AT_OR_SPACE}+@{_NOT_AT_OR_SPACE}+\\.{_NOT_AT_OR_SPACE}+$"},
     },
     "required": ["name", "street1", "city", "postal_code", "country"],
+    "allOf": [_state_rule(country) for country in STATE_REQUIRED],
     "additionalProperties": False,
 }
 

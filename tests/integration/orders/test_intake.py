@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from tests.conftest import Api
+from wms.api import openapi_document
 
 ADDRESS = {"name": "Ada Lovelace", "street1": "1 Main St", "city": "Memphis", "state": "TN",
            "postal_code": "38103", "country": "US"}
@@ -77,16 +78,47 @@ def test_duplicate_external_id_with_another_key_is_409(shop):
     assert dup.status_code == 409 and dup.json["error"]["code"] == "duplicate_order"
 
 
-@pytest.mark.parametrize("change, code", [
-    ({"country": "XX"}, "invalid_address"),
-    ({"state": "ZZ"}, "invalid_address"),
-    ({"state": None}, "validation_error"),
-    ({"country": "us"}, "validation_error"),
+@pytest.mark.parametrize("change, field", [
+    ({"country": "XX"}, "ship_to.country"),
+    ({"country": "us"}, "ship_to.country"),
+    ({"state": "ZZ"}, "ship_to.state"),
+    ({"state": None}, "ship_to.state"),
+    ({"country": "CA"}, "ship_to.state"),  # TN is a US state, not a Canadian province
 ])
-def test_addresses_are_checked(shop, change, code):
+def test_addresses_are_checked(shop, change, field):
     address = {**ADDRESS, **change}
     r = post_order(shop, {**order_body(), "ship_to": address})
-    assert r.status_code == 422 and r.json["error"]["code"] == code
+    assert r.status_code == 422 and r.json["error"]["code"] == "validation_error"
+    assert field in r.json["error"]["details"]["fields"]
+
+
+def test_the_published_schema_requires_a_state_where_the_service_does():
+    ship_to = openapi_document()["paths"]["/orders"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"]["properties"]["ship_to"]
+    rules = {rule["if"]["properties"]["country"]["const"]: rule["then"] for rule in ship_to["allOf"]}
+    assert set(rules) == {"US", "CA", "AU"}
+    assert all(then["required"] == ["state"] for then in rules.values())
+    assert "TN" in rules["US"]["properties"]["state"]["enum"]
+    assert "ON" in rules["CA"]["properties"]["state"]["enum"]
+
+
+@pytest.mark.parametrize("country", ["US", "CA", "AU"])
+def test_an_address_in_a_country_with_states_needs_one(shop, country):
+    address = {k: v for k, v in ADDRESS.items() if k != "state"} | {"country": country}
+    r = post_order(shop, {**order_body(), "ship_to": address})
+    assert r.status_code == 422
+    error = r.json["error"]
+    assert set(error) == {"code", "message", "details"} and error["code"] == "validation_error"
+    assert "'state'" in error["message"]
+
+
+@pytest.mark.parametrize("country", ["GB", "DE", "JP"])
+def test_an_address_elsewhere_needs_no_state(shop, country):
+    stock(shop, "MUG", "F-1", 5)
+    address = {k: v for k, v in ADDRESS.items() if k != "state"} | {"country": country}
+    r = post_order(shop, {**order_body(), "ship_to": address})
+    assert r.status_code == 201, r.json
+    assert r.json["ship_to"] == address
 
 
 @pytest.mark.parametrize("lines", [[], [{"sku": "MUG", "quantity": 0}], [{"sku": "MUG", "quantity": -1}]])
