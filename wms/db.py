@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from blinker import Namespace
-from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
+from wms.config import settings
 from wms.errors import Busy
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
         session = db.session
         # End any read transaction the request opened (auth lookup, say) so the write one begins fresh.
         session.rollback()
-        retries = current_app.config.get("WMS_TRANSACTION_RETRIES", 8)
+        retries = settings().transaction_retries
         write_lock = _sqlite_write_locks.get(db.engine)
         if write_lock is not None and not write_lock.acquire(timeout=_SQLITE_WRITE_WAIT_S):
             raise Busy("the database stayed busy; try again")
