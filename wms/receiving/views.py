@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from wms import config
 from wms.api import endpoint, pagination
 from wms.api.pagination import page
 from wms.api.registry import current_principal
@@ -51,7 +52,7 @@ def get_receipt(receipt_id):
                       "`invalid_barcode`; one that names no product 404 `unknown_product`; over-receipt beyond "
                       "the tolerance 409 `over_receipt`.")
 def scan(receipt_id, body):
-    return services.receive_scan(receipt_id, body, actor())
+    return services.receive_scan(receipt_id, body, actor(), config.settings().over_receipt_tolerance)
 
 
 @endpoint("POST", "/receipts/<int:receipt_id>/close", roles=RECEIVERS, summary="Close a receipt",
