@@ -24,6 +24,7 @@ from typing import Self
 import requests
 from sqlalchemy import func, select
 
+from wms import config
 from wms.db import atomic, db
 from wms.webhooks import delivery, outbox, services, signing
 from wms.webhooks.courier import Courier
@@ -101,14 +102,14 @@ def _backlog(url: str, n: int) -> None:
 def _ours(app) -> None:
     courier = Courier()
     try:
-        while delivery.deliver_due(courier).claimed:
+        while delivery.deliver_due(courier, config.settings(app)).claimed:
             pass
     finally:
         courier.close()
 
 
 def _naive(app) -> None:
-    timeout = float(app.config["WMS_WEBHOOK_TIMEOUT_SECONDS"])
+    timeout = config.settings(app).webhook_timeout_seconds
 
     @atomic
     def deliver_one() -> bool:
