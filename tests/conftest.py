@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from wms import create_app
+from wms.config import install, settings
 from wms.db import db
 
 PG_ADMIN_URL = os.environ.get("WMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -27,6 +28,11 @@ def _worker() -> str:
 def make_app(url: str, instance: Path, **extra):
     config = {"TESTING": True, "WMS_DATABASE_URL": url, "WMS_INSTANCE_PATH": str(instance), **extra}
     return create_app(config)
+
+
+def configure(app, **overrides) -> None:
+    """Change a built app's settings, as create_app's test_config would have set them."""
+    install(app, settings(app).with_overrides(overrides))
 
 
 def _migrate(app) -> None:

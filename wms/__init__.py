@@ -12,19 +12,16 @@ __version__ = "0.1.0"
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the service: settings, database, API, scheduler hooks; `test_config` overrides settings."""
     from wms import api, db, models, scheduler, wiring  # noqa: F401 - models registers every table
-    from wms.config import flask_config, load_settings
+    from wms.config import Settings, install
     from wms.pipeline import PIPELINE_KEY, Pipeline
     from wms.unit_of_work import EVENT_TABLE_KEY
 
     instance_path = (test_config or {}).get("WMS_INSTANCE_PATH") or os.environ.get("WMS_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.update(flask_config(load_settings(), app.instance_path))
+    install(app, Settings.from_env().with_overrides(test_config or {}))
     app.config["WMS_VERSION"] = __version__
-    if test_config:
-        app.config.update(test_config)
-        if "WMS_DATABASE_URL" in test_config:
-            app.config["SQLALCHEMY_DATABASE_URI"] = test_config["WMS_DATABASE_URL"]
+    app.config.update({k: v for k, v in (test_config or {}).items() if not k.startswith("WMS_")})
 
     app.json.sort_keys = False  # keep fields in the order the contract lists them
     db.init_app(app)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from wms import create_app, tune_gc_for_serving
+from wms import config, create_app, tune_gc_for_serving
 
 
 def _app(**overrides):
@@ -53,7 +53,7 @@ def run(host: str, port: int, threads: int) -> None:
     from wms import scheduler
 
     app = _app()
-    if app.config["WMS_SCHEDULER"] in ("on", "auto", True):
+    if config.settings(app).scheduler in ("on", "auto"):
         scheduler.build(app).start()
         click.echo("scheduler started")
     click.echo(f"wms serving on http://{host}:{port}/  (API under /api/v1, OpenAPI at /api/v1/openapi.json)")

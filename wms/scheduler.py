@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import text
 
-from wms.config import ConfigError
+from wms import config
 from wms.db import db
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     func: Callable[[Flask], object]
-    # IntervalTrigger kwargs, {"cron": "..."}, or {"cron_setting": KEY}: the cron expression in app.config[KEY],
-    # where "off" leaves the job unscheduled.
+    # IntervalTrigger kwargs, {"cron": "..."}, or {"cron_setting": name}: the cron expression in that field of
+    # the app's Settings, where "off" leaves the job unscheduled.
     trigger: dict = field(default_factory=dict)
     singleton: bool = False
 
@@ -42,7 +42,8 @@ def job(name: str, *, singleton: bool = False, cron: str | None = None, cron_set
         **interval) -> Callable:
     """Declare a scheduled job; `interval` takes IntervalTrigger's seconds=/minutes=/hours=.
 
-    `cron_setting` names a setting holding the cron expression, for schedules the operator chooses.
+    `cron_setting` names a setting (a field of Settings) holding the cron expression, for schedules the
+    operator chooses.
     """
 
     def register(func: Callable[[Flask], object]) -> Callable[[Flask], object]:
@@ -111,14 +112,15 @@ def _run_job(app: Flask, spec: Job) -> object:
 def _trigger(spec: Job, app: Flask):
     """The job's trigger, or None when its schedule is a setting that is "off"."""
     if "cron_setting" in spec.trigger:
-        key = spec.trigger["cron_setting"]
-        value = app.config.get(key)
-        if value in (None, "", False) or str(value).strip().lower() == "off":
+        name = spec.trigger["cron_setting"]
+        value = getattr(config.settings(app), name).strip()
+        if value.lower() in ("", "off"):
             return None
         try:
-            return CronTrigger.from_crontab(str(value).strip(), timezone="UTC")
+            return CronTrigger.from_crontab(value, timezone="UTC")
         except ValueError as exc:
-            raise ConfigError(f"{key}={value!r} is neither a cron expression nor off: {exc}") from None
+            raise config.ConfigError(f"{config.variable(name)}={value!r} is neither a cron expression nor off: "
+                                     f"{exc}") from None
     if "cron" in spec.trigger:
         return CronTrigger.from_crontab(spec.trigger["cron"], timezone="UTC")
     return IntervalTrigger(**spec.trigger)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
+from wms.config import settings
 from wms.db import RaceLost, db, lost_lock_race, sqlite_write_lock, sqlstate, writing
 from wms.errors import Busy
 
@@ -100,7 +101,7 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
         session = db.session
         # End any read transaction the request opened (auth lookup, say) so the write one begins fresh.
         session.rollback()
-        retries = current_app.config.get("WMS_TRANSACTION_RETRIES", 8)
+        retries = settings().transaction_retries
         table: EventTable = current_app.extensions.get(EVENT_TABLE_KEY, {})
         write_lock = sqlite_write_lock()
         if write_lock is not None and not write_lock.acquire(timeout=_SQLITE_WRITE_WAIT_S):

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
+from wms import config
 from wms.bench.databases import app_on, temp_database
 from wms.db import db, utcnow
 from wms.inventory.layout import LayoutSpec, bin_code
@@ -112,7 +113,7 @@ def _run(n_orders: int, naive: bool) -> WaveRun:
         cpu = time.process_time()
         allocate_s, allocated = _allocate_all(ALLOCATE_CHUNK)
         started = time.perf_counter()
-        wave = waves.release_wave({}, "bench", planner=_naive if naive else plan_carts)
+        wave = waves.release_wave({}, "bench", config.settings(), planner=_naive if naive else plan_carts)
         release_s = time.perf_counter() - started
         cpu = time.process_time() - cpu
         travel, lists = db.session.execute(

@@ -24,7 +24,7 @@ from typing import Self
 import requests
 from sqlalchemy import func, select
 
-from wms import create_app, setup
+from wms import config, create_app, setup
 from wms.db import db
 from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox, services, signing
@@ -103,14 +103,14 @@ def _backlog(url: str, n: int) -> None:
 def _ours(app) -> None:
     courier = Courier()
     try:
-        while delivery.deliver_due(courier).claimed:
+        while delivery.deliver_due(courier, config.settings(app)).claimed:
             pass
     finally:
         courier.close()
 
 
 def _naive(app) -> None:
-    timeout = float(app.config["WMS_WEBHOOK_TIMEOUT_SECONDS"])
+    timeout = config.settings(app).webhook_timeout_seconds
 
     @atomic
     def deliver_one() -> bool:

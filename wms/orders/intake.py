@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from wms.config import settings
 from wms.db import chunks, db, insert_returning_ids, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.models import Product
@@ -57,7 +57,7 @@ def receive_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
     if not accepted:
         return outcomes
 
-    default_mode = current_app.config.get("WMS_ALLOCATION", "partial")
+    default_mode = settings().allocation
     # Planned before anything is written, so orders and lines are written once, with their outcome.
     needs = [allocation.Need(i, data.get("allocation", default_mode) == "whole", tuple(
         allocation.OpenLine(_line_key(i, product_id), product_id, quantity, products[product_id].fefo)

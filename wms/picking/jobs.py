@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from wms import config
 from wms.errors import Conflict
 from wms.picking import waves
 from wms.scheduler import job
@@ -10,11 +11,11 @@ from wms.scheduler import job
 log = logging.getLogger(__name__)
 
 
-@job("release-wave", singleton=True, cron_setting="WMS_AUTO_WAVE")
+@job("release-wave", singleton=True, cron_setting="auto_wave")
 def release_wave(app) -> int | None:
     """Release every allocated order waiting, as POST /waves with no limits would; returns the wave id."""
     try:
-        wave = waves.release_wave({}, "scheduler")
+        wave = waves.release_wave({}, "scheduler", config.settings(app))
     except Conflict as err:
         # Nothing waiting (or no layout yet) is an ordinary tick, not a failure.
         log.info("no wave released: %s", err.message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, url_for
 from sqlalchemy import func, select
 
+from wms import config
 from wms.api import endpoint
 from wms.api.pagination import page
 from wms.api.registry import current_principal
@@ -73,7 +74,7 @@ def _outcome_json(o: confirm.Outcome) -> dict:
                       "each pick list is routed on the layout. 409 `no_orders` when nothing is waiting, "
                       "`no_layout` before a layout exists.")
 def release_wave(body):
-    return _wave_json(waves.release_wave(body, current_principal().name))
+    return _wave_json(waves.release_wave(body, current_principal().name, config.settings()))
 
 
 @endpoint("GET", "/waves/<int:wave_id>", roles=PICKERS, summary="Read a wave", tag="picking", response=s.WAVE)

@@ -10,12 +10,12 @@ PostgreSQL the orders are locked with SKIP LOCKED so two supervisors' waves neve
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, insert, literal, select
 
+from wms.config import Settings
 from wms.db import db, insert_returning_ids, is_postgres
 from wms.errors import Conflict
 from wms.inventory.models import Location, Quant
@@ -78,17 +78,18 @@ class Demand:
 Planner = Callable[[FloorPlan, Sequence[Sequence[PickPoint]], int], list[Cart]]
 
 
-def release_wave(params: dict, actor: str, *, planner: Planner = plan_carts) -> Wave:
+def release_wave(params: dict, actor: str, settings: Settings, *, planner: Planner = plan_carts) -> Wave:
     """Release allocated orders (highest priority, earliest carrier cut-off, oldest first) as pick lists.
 
-    `planner` puts the orders' pick points on carts; the benchmark swaps in the naive one.
+    `settings` give the cart capacity when `params` do not, and the carriers' cut-offs; `planner`
+    puts the orders' pick points on carts (the benchmark swaps in the naive one).
     """
-    capacity = params.get("cart_capacity") or current_app.config.get("WMS_CART_CAPACITY", 12)
+    capacity = params.get("cart_capacity") or settings.cart_capacity
     plan = floor_plan()
     limit = params.get("max_orders")
     if params.get("max_picklists"):
         limit = min(limit or 2**31, params["max_picklists"] * capacity)
-    chosen = _choose(plan, params, limit)
+    chosen = _choose(plan, params, limit, settings.carrier_cutoffs.as_dict())
     if not chosen:
         raise Conflict("no allocated orders are waiting to be picked" + _filters(params), code="no_orders",
                        details={k: params[k] for k in ("carrier", "cutoff") if k in params})
@@ -102,9 +103,9 @@ def _filters(params: dict) -> str:
     return f" ({', '.join(said)})" if said else ""
 
 
-def _ranked(params: dict):
+def _ranked(params: dict, carrier_cutoffs: Mapping[str, str]):
     """Ids of allocated orders in release order, filtered by carrier and cut-off."""
-    cutoffs = domain.carrier_cutoffs(current_app.config.get("WMS_CARRIER_CUTOFFS", {}))
+    cutoffs = domain.carrier_cutoffs(carrier_cutoffs)
     stmt = select(Order.id).where(Order.status == "allocated")
     if "carrier" in params:
         stmt = stmt.where(Order.carrier == params["carrier"])
@@ -114,9 +115,10 @@ def _ranked(params: dict):
     return stmt.order_by(Order.priority.desc(), due, Order.created_at, Order.id)
 
 
-def _choose(plan: FloorPlan, params: dict, limit: int | None) -> dict[int, list[Demand]]:
+def _choose(plan: FloorPlan, params: dict, limit: int | None,
+            carrier_cutoffs: Mapping[str, str]) -> dict[int, list[Demand]]:
     """Up to `limit` orders in release order, each with the tasks it still needs (orders needing none skipped)."""
-    ranked = list(db.session.scalars(_ranked(params)))
+    ranked = list(db.session.scalars(_ranked(params, carrier_cutoffs)))
     chosen: dict[int, list[Demand]] = {}
     for start in range(0, len(ranked), _CHUNK):
         wanted = ranked[start:start + _CHUNK]

@@ -160,6 +160,7 @@ class ReceiveScan(Command):
     receipt_id: int
     scan: Mapping  # barcode, quantity?, location?, lot?, expiry?, serial? as the endpoint validated them
     actor: Actor
+    tolerance: Decimal  # the share of an expected line that may arrive beyond it (a setting)
 
 
 @dataclass(frozen=True)

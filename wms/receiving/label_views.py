@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
+from wms import config
 from wms.api import endpoint
 from wms.api.registry import current_principal
 from wms.errors import Conflict
@@ -34,7 +35,8 @@ def _label(label: Label, fmt: str, name: str) -> Response:
           description="Each SSCC is the GS1 company prefix (WMS_GS1_COMPANY_PREFIX) and a serial reference "
                       "that is never issued twice; extension digit 0 for cartons, 1 for pallets.")
 def issue_sscc(body):
-    ssccs = labelling.issue(body["kind"], body.get("count", 1), current_principal().name)
+    ssccs = labelling.issue(body["kind"], body.get("count", 1), current_principal().name,
+                            config.settings().gs1_company_prefix)
     return {"items": [{"sscc": sscc, "kind": body["kind"],
                        "label_url": url_for("api.wms_receiving_label_views__sscc_label", sscc=sscc)}
                       for sscc in ssccs]}
@@ -44,7 +46,8 @@ def issue_sscc(body):
           tag="labels", query=s.LABEL_QUERY, errors=(409,), response=None, content_type=LABEL_TYPES,
           description="GS1-128 (00) barcode; `format=zpl` (ZPL II, 203 dpi) or `pdf`.")
 def sscc_label(sscc, query):
-    return _label(labelling.sscc_label(sscc), query["format"], f"sscc-{sscc}")
+    label = labelling.sscc_label(sscc, config.settings().warehouse.address)
+    return _label(label, query["format"], f"sscc-{sscc}")
 
 
 @endpoint("GET", "/products/<sku>/label", roles=LABEL_PRINTERS, summary="Print a product label", tag="labels",

@@ -1,12 +1,11 @@
 """Inbound labels: SSCCs issued from a counter that never repeats, and what SSCC, product and bin labels show."""
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms import warehouse
 from wms.barcodes import InvalidBarcode, make_sscc, normalise_sscc
+from wms.config import Address
 from wms.db import db, is_postgres, utcnow
 from wms.errors import Conflict, NotFound
 from wms.inventory.services import location_by_code, product_by_sku
@@ -19,8 +18,9 @@ from wms.unit_of_work import atomic
 EXTENSION_DIGIT = {"carton": 0, "pallet": 1}
 
 
-def company_prefix() -> str:
-    prefix = str(current_app.config.get("WMS_GS1_COMPANY_PREFIX", "")).strip()
+def company_prefix(configured: str) -> str:
+    """The configured prefix, refused with a 409 while it is not one rather than issuing unusable SSCCs."""
+    prefix = configured.strip()
     if not (prefix.isascii() and prefix.isdigit() and 6 <= len(prefix) <= 12):
         raise Conflict(f"WMS_GS1_COMPANY_PREFIX {prefix!r} is not a GS1 company prefix (6 to 12 digits)",
                        code="gs1_prefix_invalid")
@@ -42,9 +42,9 @@ def _next_serials(prefix: str, count: int) -> range:
 
 
 @atomic
-def issue(kind: str, count: int, actor: str) -> list[str]:
-    """New SSCCs for cartons or pallets, recorded so their labels can be printed again."""
-    prefix = company_prefix()
+def issue(kind: str, count: int, actor: str, prefix: str) -> list[str]:
+    """New SSCCs for cartons or pallets under company `prefix`, recorded so their labels can be printed again."""
+    prefix = company_prefix(prefix)
     ssccs = [make_sscc(EXTENSION_DIGIT[kind], prefix, n) for n in _next_serials(prefix, count)]
     now = utcnow()
     db.session.add_all(IssuedSscc(sscc=s, kind=kind, issued_by=actor, issued_at=now) for s in ssccs)
@@ -52,20 +52,19 @@ def issue(kind: str, count: int, actor: str) -> list[str]:
     return ssccs
 
 
-def _address_lines(address: dict) -> tuple[str, ...]:
-    town = " ".join(p for p in (address.get("city"), address.get("state"), address.get("postal_code")) if p)
-    parts = (address.get("name"), address.get("company"), address.get("street1"), address.get("street2"), town,
-             address.get("country"))
+def _address_lines(address: Address) -> tuple[str, ...]:
+    town = " ".join(p for p in (address.city, address.state, address.postal_code) if p)
+    parts = (address.name, address.company, address.street1, address.street2, town, address.country)
     return tuple(p for p in parts if p)
 
 
-def sscc_label(sscc: str) -> SsccLabel:
-    """The label of an SSCC issued here (shipped from this warehouse) or listed on an ASN (received here)."""
+def sscc_label(sscc: str, address: Address) -> SsccLabel:
+    """The label of an SSCC issued here (shipped from) or listed on an ASN (received here); `address` is here's."""
     try:
         sscc = normalise_sscc(sscc)
     except InvalidBarcode:
         raise NotFound(f"{sscc!r} is not an SSCC", code="unknown_sscc", details={"sscc": sscc}) from None
-    here = _address_lines(warehouse.settings()["address"])
+    here = _address_lines(address)
     if db.session.get(IssuedSscc, sscc) is not None:
         return SsccLabel(sscc, ship_from=here)
     lines = db.session.scalars(select(ReceiptLine).where(ReceiptLine.sscc == sscc).order_by(ReceiptLine.id)).all()

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -32,10 +31,6 @@ from wms.receiving.models import (
 )
 from wms.receiving.schemas import discrepancy_json, receipt_json
 from wms.unit_of_work import atomic, record
-
-
-def tolerance() -> Decimal:
-    return max(Decimal(str(current_app.config.get("WMS_OVER_RECEIPT_TOLERANCE", "0.10"))), Decimal(0))
 
 
 def tracking(product: Product) -> domain.Tracking:
@@ -143,7 +138,7 @@ class _Entry:
 
 def receive_scan(command: domain.ReceiveScan) -> dict:
     """Handler: receive what one scan names (a product, or a whole ASN pallet by its SSCC) into stock."""
-    receipt_id, body, actor = command.receipt_id, dict(command.scan), command.actor
+    receipt_id, body, actor, tolerance = command.receipt_id, dict(command.scan), command.actor, command.tolerance
     receipt = get_receipt(receipt_id, lock=True)
     if receipt.status != OPEN:
         raise Conflict(f"receipt {receipt.id} is closed; open a new one for late deliveries", code="receipt_closed")
@@ -159,7 +154,7 @@ def receive_scan(command: domain.ReceiveScan) -> dict:
                           expiry=_same(scan.expiry, _date(body.get("expiry")), "expiry date"),
                           serial=_same(scan.serial, body.get("serial"), "serial number"))
         entries = [_Entry(product, quantity, capture, domain.check_capture(tracking(product), capture, quantity))]
-    items = _receive(receipt, entries, place, actor)
+    items = _receive(receipt, entries, place, actor, tolerance)
     return {"receipt_id": receipt.id, **items[0], "location": place.code, "sscc": scan.sscc if pallet else None,
             "items": items}
 
@@ -179,13 +174,13 @@ def _pallet_entries(sscc: str, lines: list[ReceiptLine], body: dict) -> list[_En
     return entries
 
 
-def _receive(receipt: Receipt, entries: list[_Entry], place: Location, actor: Actor) -> list[dict]:
-    limit = tolerance()
+def _receive(receipt: Receipt, entries: list[_Entry], place: Location, actor: Actor,
+             tolerance: Decimal) -> list[dict]:
     adding: dict[int, int] = {}
     for e in entries:
         lines = [line for line in receipt.lines if line.product_id == e.product.id]
         expected, received = sum(x.expected for x in lines), sum(x.received for x in lines)
-        domain.check_quantity(e.product.sku, expected, received + adding.get(e.product.id, 0), e.quantity, limit)
+        domain.check_quantity(e.product.sku, expected, received + adding.get(e.product.id, 0), e.quantity, tolerance)
         adding[e.product.id] = adding.get(e.product.id, 0) + e.quantity
         _check_lot_expiry(e)
         if e.capture.serial:

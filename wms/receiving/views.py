@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from wms import config
 from wms.api import endpoint, pagination
 from wms.api.pagination import page
 from wms.api.registry import current_principal
@@ -52,7 +53,8 @@ def get_receipt(receipt_id):
                       "the tolerance 409 `over_receipt`.")
 def scan(receipt_id, body, send):
     # The handler answers the scan's outcome as the API shows it.
-    return send(ReceiveScan(receipt_id, body, Actor.of(send)), lambda outcome: outcome)
+    return send(ReceiveScan(receipt_id, body, Actor.of(send), config.settings().over_receipt_tolerance),
+                lambda outcome: outcome)
 
 
 @endpoint("POST", "/receipts/<int:receipt_id>/close", roles=RECEIVERS, summary="Close a receipt",

@@ -31,6 +31,7 @@ from typing import Self
 from flask import current_app
 from sqlalchemy import bindparam, exists, select, true, tuple_, update
 
+from wms.config import Settings
 from wms.db import db, is_postgres, utcnow
 from wms.unit_of_work import atomic
 from wms.webhooks import retry
@@ -71,15 +72,14 @@ D = WebhookDelivery
 Q = WebhookQueue
 
 
-def settings() -> tuple[float, timedelta]:
-    """The request timeout in seconds and the age after which a delivery is dead-lettered."""
-    cfg = current_app.config
-    return float(cfg["WMS_WEBHOOK_TIMEOUT_SECONDS"]), timedelta(hours=float(cfg["WMS_WEBHOOK_MAX_AGE_HOURS"]))
+def deliver_due(courier: Courier, settings: Settings, *, now: Clock = utcnow, limit: int = BATCH,
+                rng: retry.Rng = _rng) -> Report:
+    """Run one round: claim up to `limit` due queues, send their runs, record the outcomes.
 
-
-def deliver_due(courier: Courier, *, now: Clock = utcnow, limit: int = BATCH, rng: retry.Rng = _rng) -> Report:
-    """Run one round: claim up to `limit` due queues, send their runs, record the outcomes."""
-    timeout, max_age = settings()
+    `settings` give each request's timeout and the age after which a delivery is dead-lettered.
+    """
+    timeout = settings.webhook_timeout_seconds
+    max_age = timedelta(hours=settings.webhook_max_age_hours)
     worker = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
     claimed = claim(_utc(now()), worker, limit)
     if not claimed:
@@ -94,12 +94,13 @@ def deliver_due(courier: Courier, *, now: Clock = utcnow, limit: int = BATCH, rn
     return report
 
 
-def drain(courier: Courier, *, now: Clock = utcnow, budget_s: float = 1.5, limit: int = BATCH) -> Report:
+def drain(courier: Courier, settings: Settings, *, now: Clock = utcnow, budget_s: float = 1.5,
+          limit: int = BATCH) -> Report:
     """Run rounds until nothing is due or `budget_s` of wall time has passed (the job's tick)."""
     total = Report()
     started = time.monotonic()
     while True:
-        report = deliver_due(courier, now=now, limit=limit)
+        report = deliver_due(courier, settings, now=now, limit=limit)
         total.add(report)
         if report.claimed == 0 or time.monotonic() - started > budget_s:
             return total

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from wms import config
 from wms.scheduler import job
 from wms.webhooks import delivery
 from wms.webhooks.courier import Courier, Report
@@ -23,7 +24,7 @@ def deliver_webhooks(app) -> Report:
     courier = app.extensions.get(_COURIER)
     if courier is None:
         courier = app.extensions[_COURIER] = Courier()
-    report = delivery.drain(courier, budget_s=DRAIN_S)
+    report = delivery.drain(courier, config.settings(app), budget_s=DRAIN_S)
     if report.claimed:
         log.info("webhooks: %s", report)
     return report

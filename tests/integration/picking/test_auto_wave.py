@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, configure
 from tests.integration.picking.conftest import adjust, place_order
 from wms import scheduler
 from wms.config import ConfigError
@@ -15,7 +15,7 @@ def _job():
 
 @pytest.mark.parametrize("setting, scheduled", [("off", False), ("OFF", False), ("*/15 6-22 * * 1-5", True)])
 def test_the_wave_job_is_scheduled_only_for_a_cron_expression(app, setting, scheduled):
-    app.config["WMS_AUTO_WAVE"] = setting
+    configure(app, WMS_AUTO_WAVE=setting)
     jobs = {j.id: j for j in scheduler.build(app).get_jobs()}
     assert ("release-wave" in jobs) is scheduled
     if scheduled:
@@ -24,7 +24,7 @@ def test_the_wave_job_is_scheduled_only_for_a_cron_expression(app, setting, sche
 
 
 def test_a_bad_cron_expression_is_a_clear_config_error(app):
-    app.config["WMS_AUTO_WAVE"] = "every morning"
+    configure(app, WMS_AUTO_WAVE="every morning")
     with pytest.raises(ConfigError, match="WMS_AUTO_WAVE"):
         scheduler.build(app)
 

@@ -19,6 +19,7 @@ from tests.integration.picking.conftest import (
     pick,
     place_order,
 )
+from wms import config
 from wms.orders.domain import CancelOrder
 from wms.picking import waves
 from wms.picking.planning import plan_carts
@@ -163,7 +164,7 @@ def test_orders_changed_while_the_wave_was_planned_drop_out_and_their_cart_is_re
         return carts
 
     with any_app.app_context():
-        wave_id = waves.release_wave({"cart_capacity": 4}, "test", planner=planner).id
+        wave_id = waves.release_wave({"cart_capacity": 4}, "test", config.settings(), planner=planner).id
     (summary,) = floor.get(f"/waves/{wave_id}").json["picklists"]
     assert [t["order_id"] for t in summary["totes"]] == [keep["id"]]
     pl = floor.get(f"/picklists/{summary['id']}").json

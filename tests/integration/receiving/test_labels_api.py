@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, configure
 from tests.integration.receiving.conftest import seed
 from wms.barcodes import check_digit
 
@@ -124,6 +124,6 @@ def test_serial_references_continue_and_never_repeat(catalogue):
 
 
 def test_a_bad_company_prefix_is_reported_not_used(catalogue, app):
-    app.config["WMS_GS1_COMPANY_PREFIX"] = "12AB"
+    configure(app, WMS_GS1_COMPANY_PREFIX="12AB")
     r = catalogue.post("/sscc", {"kind": "carton"})
     assert (r.status_code, r.json["error"]["code"]) == (409, "gs1_prefix_invalid")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Api
+from tests.conftest import Api, configure
 from tests.integration.receiving.conftest import GS, GTIN, gs1, ledger_is_clean, stock
 
 PALLET = "106141411234567897"
@@ -153,7 +153,7 @@ def test_over_receipt_beyond_tolerance_is_409_and_changes_nothing(catalogue, any
     assert (r.status_code, r.json["error"]["code"]) == (409, "over_receipt")
     assert r.json["error"]["details"]["allowed"] == 11
     assert stock(catalogue, "MUG") == [("RECV-01", None, None, 11)]
-    any_app.config["WMS_OVER_RECEIPT_TOLERANCE"] = 0.5  # read per scan, as configured
+    configure(any_app, WMS_OVER_RECEIPT_TOLERANCE=0.5)  # read per scan, as configured
     assert scan(catalogue, rid, "MUG", quantity=4).status_code == 201
 
 

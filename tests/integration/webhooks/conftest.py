@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Api
+from tests.conftest import Api, configure
 from tests.integration.webhooks.receiver import Receiver
+from wms import config
 from wms.db import db
 from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox
@@ -57,7 +58,7 @@ def courier():
 
 
 def subscribe(app, url: str, events: list[str], role: str = "storefront") -> dict:
-    app.config["WMS_WEBHOOK_TIMEOUT_SECONDS"] = TIMEOUT_S
+    configure(app, WMS_WEBHOOK_TIMEOUT_SECONDS=TIMEOUT_S)
     r = Api(app, role).post("/webhooks", {"url": url, "events": events})
     assert r.status_code == 201, r.json
     return r.json
@@ -104,7 +105,7 @@ def settle(app, courier: Courier, clock: SimClock, max_rounds: int = 300) -> Rep
     total = Report()
     for _ in range(max_rounds):
         with app.app_context():
-            report = delivery.deliver_due(courier, now=clock)
+            report = delivery.deliver_due(courier, config.settings(), now=clock)
         total.add(report)
         if report.claimed:
             continue

@@ -7,12 +7,14 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import configure
 from tests.integration.webhooks.conftest import (
     emit_events,
     run_threads,
     subscribe,
     unfinished,
 )
+from wms import config
 from wms.db import db, utcnow
 from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox
@@ -47,7 +49,7 @@ def test_two_workers_share_a_backlog_and_never_send_one_event_at_once(pg_app, re
     receiver.handle_s = 0.005  # long enough that two sends of one id would overlap at the receiver
     # A reply later than the suite's 0.3 s timeout (a loaded machine) is rightly sent again, which
     # would count twice below; this test is about two workers sharing a backlog, not about timeouts.
-    pg_app.config["WMS_WEBHOOK_TIMEOUT_SECONDS"] = 10
+    configure(pg_app, WMS_WEBHOOK_TIMEOUT_SECONDS=10)
     steps = ("order.allocated", "order.picked", "order.packed", "order.shipped")
     ids = emit_events(pg_app, [(s, f"order:{n}", {"order_id": n}) for s in steps for n in range(25)])
     reports = [Report(), Report()]
@@ -57,7 +59,7 @@ def test_two_workers_share_a_backlog_and_never_send_one_event_at_once(pg_app, re
         deadline = time.monotonic() + 60
         with pg_app.app_context():
             while unfinished(pg_app) and time.monotonic() < deadline:
-                reports[i].add(delivery.deliver_due(courier, now=utcnow, limit=7))
+                reports[i].add(delivery.deliver_due(courier, config.settings(), now=utcnow, limit=7))
         courier.close()
 
     assert run_threads(worker, 2) == []

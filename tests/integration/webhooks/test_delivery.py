@@ -16,6 +16,7 @@ from tests.integration.webhooks.conftest import (
     subscribe,
 )
 from tests.integration.webhooks.receiver import Receiver
+from wms import config
 from wms.db import db, utcnow
 from wms.webhooks import delivery
 from wms.webhooks.courier import Courier
@@ -49,7 +50,7 @@ def test_every_event_arrives_once_in_order_through_outage_slowness_errors_and_th
     receiver.stop()  # the storefront is down when the events are written
     ids = emit_events(app, _story())
     with app.app_context():
-        report = delivery.deliver_due(courier, now=clock)
+        report = delivery.deliver_due(courier, config.settings(), now=clock)
     # Each order's events are claimed in line, one lane (connection) per order; the first refused
     # connection stalls the endpoint for this round, so at most the lanes already under way try.
     assert report.claimed == 12 and report.retrying + report.released == 12
@@ -81,7 +82,7 @@ def test_retry_after_is_honoured_and_errors_back_off(hooked, receiver, courier, 
     emit_events(app, [("order.allocated", "order:1", {"order_id": 1})])
     receiver.script = ["429:7"]
     with app.app_context():
-        delivery.deliver_due(courier, now=clock)
+        delivery.deliver_due(courier, config.settings(), now=clock)
         d = db.session.scalars(select(WebhookDelivery)).one()
         assert (d.status, d.attempts, d.last_status_code) == ("pending", 1, 429)
         assert abs((delivery._utc(d.next_attempt_at) - clock.now).total_seconds() - 7) < 0.01
@@ -89,9 +90,9 @@ def test_retry_after_is_honoured_and_errors_back_off(hooked, receiver, courier, 
     clock.advance(seconds=6)
     receiver.script = ["500"]
     with app.app_context():
-        assert delivery.deliver_due(courier, now=clock).claimed == 0  # 7 s not yet up
+        assert delivery.deliver_due(courier, config.settings(), now=clock).claimed == 0  # 7 s not yet up
         clock.advance(seconds=1)
-        assert delivery.deliver_due(courier, now=clock).retrying == 1
+        assert delivery.deliver_due(courier, config.settings(), now=clock).retrying == 1
         d = db.session.scalars(select(WebhookDelivery)).one()
         # The second failed attempt waits about 5 minutes (±10 % jitter).
         wait = (delivery._utc(d.next_attempt_at) - clock.now).total_seconds()
@@ -174,7 +175,7 @@ def test_worker_killed_between_sending_and_recording_is_redelivered_with_the_sam
     app, _ = hooked
     (msg_id,) = emit_events(app, [("order.packed", "order:5", {"order_id": 5})])
     with app.app_context(), pytest.raises(WorkerKilled):
-        delivery.deliver_due(DiesAfterSending(), now=clock)
+        delivery.deliver_due(DiesAfterSending(), config.settings(), now=clock)
     assert [s.msg_id for s in receiver.seen] == [msg_id]
     with app.app_context():
         d = db.session.scalars(select(WebhookDelivery)).one()
@@ -185,9 +186,9 @@ def test_worker_killed_between_sending_and_recording_is_redelivered_with_the_sam
     courier = Courier()
     with app.app_context():
         clock.to(lease_until - timedelta(seconds=1))
-        assert delivery.deliver_due(courier, now=clock).claimed == 0  # the lease still holds
+        assert delivery.deliver_due(courier, config.settings(), now=clock).claimed == 0  # the lease still holds
         clock.to(lease_until)
-        assert delivery.deliver_due(courier, now=clock).delivered == 1
+        assert delivery.deliver_due(courier, config.settings(), now=clock).delivered == 1
     courier.close()
     assert [s.msg_id for s in receiver.seen] == [msg_id, msg_id]
     assert list(receiver.applied) == [msg_id]
@@ -200,12 +201,12 @@ def test_a_later_event_waits_for_an_earlier_one_of_the_same_order_only(hooked, r
                                              ("order.allocated", "order:2", {"order_id": 2})])
     receiver.script_for[first] = ["500"]
     with app.app_context():
-        report = delivery.deliver_due(courier, now=clock)
+        report = delivery.deliver_due(courier, config.settings(), now=clock)
     # order:1's first event failed, so its second stayed back; order:2 went ahead.
     assert sorted(s.msg_id for s in receiver.seen) == sorted([first, other])
     assert (report.retrying, report.delivered, report.released) == (1, 1, 1)
     with app.app_context():
-        assert delivery.deliver_due(courier, now=clock).claimed == 0  # still held back behind the failure
+        assert delivery.deliver_due(courier, config.settings(), now=clock).claimed == 0  # still held back behind the failure
     settle(app, courier, clock)
     assert [s.msg_id for s in receiver.seen][2:] == [first, second]
 
@@ -244,8 +245,8 @@ def test_a_long_queue_behind_a_failing_event_does_not_starve_other_orders(hooked
     clock.to(utcnow())  # writing the queue may have taken longer than the clock's head start
     receiver.script_for[queue[0]] = ["500"]
     with app.app_context():
-        first = delivery.deliver_due(courier, now=clock)
-        second = delivery.deliver_due(courier, now=clock)  # same moment: order:1 waits for its retry
+        first = delivery.deliver_due(courier, config.settings(), now=clock)
+        second = delivery.deliver_due(courier, config.settings(), now=clock)  # same moment: order:1 waits for its retry
     # order:1's head failed and the rest of its run stayed back; order:2 went in the same round.
     assert (first.retrying, first.released, first.delivered) == (1, delivery.PER_LANE - 1, 1)
     assert second.claimed == 0 and list(receiver.applied) == [other]

@@ -28,7 +28,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from tests.conftest import Api, _dispose, make_app
+from tests.conftest import Api, _dispose, configure, make_app
 from tests.integration.webhooks.conftest import run_threads, settle, subscribe
 from wms.db import db
 from wms.inventory.queries import check_ledger
@@ -83,7 +83,7 @@ def test_after_concurrent_moves_orders_cancellations_and_receipts_the_latest_eve
     receiver.secret = subscribe(app, receiver.url, [INVENTORY_LEVEL_CHANGED])["secret"]
     # A reply later than the suite's 0.3 s (a loaded machine) is rightly sent again; that is delivery's
     # business, tested elsewhere. Here only what the receiver ends up holding counts.
-    app.config["WMS_WEBHOOK_TIMEOUT_SECONDS"] = 10
+    configure(app, WMS_WEBHOOK_TIMEOUT_SECONDS=10)
     admin = Api(app)
     for sku in SKUS:
         assert admin.post("/products", {"sku": sku, "name": sku, "weight_g": 100}).status_code == 201

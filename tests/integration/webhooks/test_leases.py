@@ -5,7 +5,9 @@ import threading
 
 from sqlalchemy import select
 
+from tests.conftest import configure
 from tests.integration.webhooks.conftest import emit_events
+from wms import config
 from wms.db import db
 from wms.webhooks import delivery
 from wms.webhooks.courier import Courier
@@ -22,7 +24,7 @@ def _lease(app):
 def test_a_worker_sending_longer_than_the_lease_keeps_its_queue(hooked, receiver, clock, monkeypatch):
     app, _ = hooked
     monkeypatch.setattr(delivery, "RENEW_S", 0.05)
-    app.config["WMS_WEBHOOK_TIMEOUT_SECONDS"] = 30  # the held answer must not time out at the sender
+    configure(app, WMS_WEBHOOK_TIMEOUT_SECONDS=30)  # the held answer must not time out at the sender
     (msg_id,) = emit_events(app, [("order.packed", "order:5", {"order_id": 5})])
     receiver.script = ["hold"]
     reports = []
@@ -30,7 +32,7 @@ def test_a_worker_sending_longer_than_the_lease_keeps_its_queue(hooked, receiver
     def slow_worker():
         courier = Courier()
         with app.app_context():
-            reports.append(delivery.deliver_due(courier, now=clock))
+            reports.append(delivery.deliver_due(courier, config.settings(), now=clock))
         courier.close()
 
     sender = threading.Thread(target=slow_worker)
@@ -47,7 +49,7 @@ def test_a_worker_sending_longer_than_the_lease_keeps_its_queue(hooked, receiver
         assert _lease(app) == clock.now + delivery.LEASE > first_lease
         other = Courier()
         with app.app_context():
-            assert delivery.deliver_due(other, now=clock).claimed == 0  # still held: nobody sends it twice
+            assert delivery.deliver_due(other, config.settings(), now=clock).claimed == 0  # still held: nobody sends it twice
         other.close()
     finally:
         receiver.release.set()

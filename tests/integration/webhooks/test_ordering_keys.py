@@ -6,6 +6,7 @@ import json
 
 from tests.conftest import Api
 from tests.integration.webhooks.conftest import settle, subscribe
+from wms import config
 from wms.webhooks import delivery, outbox
 
 FOLLOWERS = 130  # more than a round claims, as in the reproduction from outside
@@ -25,7 +26,7 @@ def test_a_due_retry_behind_a_long_queue_of_its_own_sku_is_sent_and_other_keys_f
     receiver.script = ["500"]
     assert api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 1, "reason": "found"}).status_code == 201
     with app.app_context():
-        assert delivery.deliver_due(courier, now=clock).retrying == 1
+        assert delivery.deliver_due(courier, config.settings(), now=clock).retrying == 1
     for _ in range(FOLLOWERS):
         r = api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 1, "reason": "found"})
         assert r.status_code == 201
@@ -38,7 +39,7 @@ def test_a_due_retry_behind_a_long_queue_of_its_own_sku_is_sent_and_other_keys_f
     assert r.status_code == 201 and r.json["status"] == "allocated"
 
     with app.app_context():
-        first = delivery.deliver_due(courier, now=clock)
+        first = delivery.deliver_due(courier, config.settings(), now=clock)
     # The very next round sent the unrelated order's event, CAP's new level, and MUG's retry at the head
     # of MUG's own line (followed by as much of that line as one lane takes).
     sent = [(b["type"], _key(b), b["sequence"]) for b in map(json.loads, (s.body for s in receiver.seen[1:]))]

@@ -22,6 +22,7 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select, update
 
 from tests.integration.webhooks.conftest import SimClock, emit_events, next_due
+from wms import config
 from wms.db import db
 from wms.unit_of_work import atomic
 from wms.webhooks import delivery, services
@@ -112,7 +113,7 @@ def test_keys_never_wait_behind_each_other_and_arrive_in_order(any_app):
             due = _due_heads(app, self.clock.now, list(self.endpoints))
             before = len(self.receiver.log)
             with app.app_context():
-                report = delivery.deliver_due(self.receiver, now=self.clock, limit=LIMIT)
+                report = delivery.deliver_due(self.receiver, config.settings(), now=self.clock, limit=LIMIT)
             tried = {(e, k) for e, k, *_ in self.receiver.log[before:]}
             due_tried = {(self.endpoints[e], a.rsplit("-", 1)[-1]) for e, a in due}
             assert due_tried <= tried, f"due queues left waiting: {sorted(due_tried - tried)}"
@@ -135,7 +136,7 @@ def test_keys_never_wait_behind_each_other_and_arrive_in_order(any_app):
                 return
             for _ in range(5000):
                 with app.app_context():
-                    claimed = delivery.deliver_due(self.receiver, now=self.clock, limit=LIMIT).claimed
+                    claimed = delivery.deliver_due(self.receiver, config.settings(), now=self.clock, limit=LIMIT).claimed
                 if claimed:
                     continue
                 if not self.unfinished():
