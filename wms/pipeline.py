@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from wms import replies
-from wms.auth import still_valid
+from wms.auth import Principal, still_valid
 from wms.combining import Failed, combiner_for
 from wms.db import db, lost_lock_race
 from wms.errors import Forbidden, Unauthorized, WmsError
@@ -31,18 +31,6 @@ Handler = Callable[[Any], Any]
 BatchHandler = Callable[[list[Any]], Sequence[Any]]
 # Turns a handler's result into the reply's JSON: a value, or (value, status) to answer another status.
 Shape = Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who sends a command: the principal's name and role, and the token to check again at commit."""
-
-    name: str
-    role: str
-    token_hash: str | None = None
-
-    def may(self, roles: tuple[str, ...]) -> bool:
-        return self.role == "admin" or self.role in roles
 
 
 @dataclass(frozen=True)
@@ -66,7 +54,7 @@ def batch_form(single: Handler) -> Callable[[BatchHandler], BatchHandler]:
 @dataclass(frozen=True)
 class _Call:
     command: Any
-    caller: Caller
+    caller: Principal
     shape: Shape
     status: int
     key: replies.Key | None
@@ -78,7 +66,7 @@ class Pipeline:
     def __init__(self, handlers: Mapping[type, Handler]):
         self._handlers = dict(handlers)
 
-    def send(self, command: Any, caller: Caller, *, shape: Shape, status: int = 200,
+    def send(self, command: Any, caller: Principal, *, shape: Shape, status: int = 200,
              key: replies.Key | None = None) -> Reply:
         """Run one command for a caller and answer it; with a key, once: its retries get the same reply."""
         if not caller.may(type(command).ROLES):
@@ -98,11 +86,11 @@ class Pipeline:
             raise outcome.error
         return outcome
 
-    def refuse(self, err: WmsError, caller: Caller, key: replies.Key) -> Reply:
+    def refuse(self, err: WmsError, caller: Principal, key: replies.Key) -> Reply:
         """Answer a request refused before it became a command (its body broke the schema), once per key."""
         with replies.running(key):
             db.session.rollback()
-            (outcome,) = _answer(_refused, [_Call(_Refusal(err), caller, _unshaped, err.status, key)])
+            (outcome,) = _answer(_refused, [_Call(_Refusal(err), caller, as_given, err.status, key)])
         if isinstance(outcome, Failed):
             raise outcome.error
         return outcome
@@ -121,8 +109,17 @@ def _refused(refusals: list[_Refusal]) -> list[WmsError]:
     return [r.error for r in refusals]
 
 
-def _unshaped(result: Any) -> Any:
+def as_given(result: Any) -> Any:
+    """The shape of a reply a handler already made as the API shows it (an order's state, a scan's outcome)."""
     return result
+
+
+def one_of(many: BatchHandler, command: Any) -> Any:
+    """A handler through its batch form: the one command's result, or the WmsError refusing it raised."""
+    (outcome,) = many([command])
+    if isinstance(outcome, WmsError):
+        raise outcome
+    return outcome
 
 
 def _verb(command: Any) -> str:

@@ -77,7 +77,7 @@ def run_event_handlers(uow: UnitOfWork, table: EventTable) -> None:
     and its handler runs once however many steps raised it.
     """
     while uow.events:
-        pending = {kind for kind in map(type, uow.events)}
+        pending = set(map(type, uow.events))
         kind = next((k for k in table if k in pending), None)
         if kind is None:
             uow.events.clear()  # nobody listens to what is left

@@ -19,8 +19,9 @@ from wms.api import pagination
 from wms.api.auth import authenticate
 from wms.api.responses import to_response
 from wms.api.validation import check_media_type, parse_body, parse_query, unstorable
+from wms.auth import Principal
 from wms.errors import BadRequest, Forbidden, Invalid, NotFound, Unauthorized, WmsError
-from wms.pipeline import PIPELINE_KEY, Caller, Pipeline, Reply
+from wms.pipeline import PIPELINE_KEY, Pipeline, Reply
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -157,7 +158,6 @@ def endpoint(
                 kwargs["query"] = parse_query(op.query, op.required_query)
             if not op.writes:
                 return to_response(view(**kwargs), status)
-            caller = Caller(principal.name, principal.role, principal.token_hash)
             pipeline: Pipeline = current_app.extensions[PIPELINE_KEY]
             if idempotent:
                 key = replies.idempotency_key(f"{principal.role}:{principal.name}", _idempotency_key(),
@@ -166,7 +166,7 @@ def endpoint(
                     payload = parse_body(op.body)
                 except WmsError as err:
                     # A refused body is the reply stored for its key, like any other.
-                    return _response(pipeline.refuse(err, caller, key), status)
+                    return _response(pipeline.refuse(err, principal, key), status)
             else:
                 payload = parse_body(op.body)
                 scan_id = payload.pop("scan_id", None) if scan else None
@@ -174,7 +174,7 @@ def endpoint(
             if takes_body:
                 kwargs["body"] = payload
             if sends:
-                kwargs["send"] = Sender(pipeline, caller, status, key, device())
+                kwargs["send"] = Sender(pipeline, principal, status, key, device())
             return _response(view(**kwargs), status)
 
         bp.add_url_rule(rule, endpoint=f"{view.__module__.replace('.', '_')}__{view.__name__}", view_func=handler,
@@ -189,7 +189,7 @@ class Sender:
     """What a write view sends its command with: the pipeline, bound to this request's caller, status and key."""
 
     pipeline: Pipeline
-    caller: Caller
+    caller: Principal
     status: int
     key: replies.Key | None
     device: str | None

@@ -22,7 +22,7 @@ from wms.inventory.models import (
     Move,
     Product,
 )
-from wms.pipeline import batch_form
+from wms.pipeline import batch_form, one_of
 from wms.unit_of_work import atomic
 
 # Built once: scans look products and bins up all day, and building a select costs more than running it.
@@ -163,10 +163,7 @@ def _transfer_lot(product: Product, lot: str | None) -> str:
 
 def move_stock(command: MoveStock) -> ledger.Booked:
     """Handler: move units between two real places; the ledger refuses more than is available there."""
-    (outcome,) = move_stocks([command])
-    if isinstance(outcome, WmsError):
-        raise outcome
-    return outcome
+    return one_of(move_stocks, command)
 
 
 @batch_form(move_stock)

@@ -13,7 +13,7 @@ from wms.orders import allocation, domain
 from wms.orders.domain import AllocateOrder, CancelOrder, OrderStatusChanged, PlaceOrder
 from wms.orders.intake import receive_orders
 from wms.orders.models import Order, OrderLine, OrderTransition
-from wms.pipeline import batch_form
+from wms.pipeline import batch_form, one_of
 from wms.unit_of_work import atomic, record
 
 _ORDERS = Order.__table__
@@ -76,10 +76,7 @@ def settle(needs: Sequence[allocation.Need], planned: allocation.Plan, statuses:
 
 def place_order(command: PlaceOrder) -> dict:
     """Handler: take an order from the storefront and promise it what stock there is; answers its state."""
-    (outcome,) = place_orders([command])
-    if isinstance(outcome, WmsError):
-        raise outcome
-    return outcome
+    return one_of(place_orders, command)
 
 
 @batch_form(place_order)

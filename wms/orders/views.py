@@ -15,6 +15,7 @@ from wms.orders.domain import (
     PlaceOrder,
 )
 from wms.orders.models import Order
+from wms.pipeline import as_given
 
 ORDER_READERS = ("storefront", "supervisor", "picker", "packer", "receiver")
 
@@ -24,7 +25,7 @@ ORDER_READERS = ("storefront", "supervisor", "picker", "packer", "receiver")
           description="Send an Idempotency-Key header: a retry with the same key and body gets the first reply.")
 def create_order(body, send):
     # Intake answers the state of the order it just wrote, shaped as s.order_json shapes an order.
-    return send(PlaceOrder(body, send.caller.name), lambda state: state)
+    return send(PlaceOrder(body, send.caller.name), as_given)
 
 
 @endpoint("GET", "/orders/<int:order_id>", roles=ORDER_READERS, summary="Read an order", tag="orders",

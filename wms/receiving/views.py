@@ -10,6 +10,7 @@ from wms.api.registry import current_principal
 from wms.inventory import schemas as stock_schemas
 from wms.inventory.domain import Actor
 from wms.inventory.schemas import move_json
+from wms.pipeline import as_given
 from wms.receiving import putaway, services
 from wms.receiving import schemas as s
 from wms.receiving.domain import RECEIVERS, PutAway, ReceiveScan
@@ -54,7 +55,7 @@ def get_receipt(receipt_id):
 def scan(receipt_id, body, send):
     # The handler answers the scan's outcome as the API shows it.
     return send(ReceiveScan(receipt_id, body, Actor.of(send), config.settings().over_receipt_tolerance),
-                lambda outcome: outcome)
+                as_given)
 
 
 @endpoint("POST", "/receipts/<int:receipt_id>/close", roles=RECEIVERS, summary="Close a receipt",

@@ -11,13 +11,14 @@ from sqlalchemy import text
 
 from tests.conftest import Api
 from tests.integration.orders.test_intake import order_body, post_order, stock
+from wms.auth import Principal
 from wms.combining import Failed
 from wms.db import db
 from wms.errors import NotFound
 from wms.orders import services
 from wms.orders.domain import PlaceOrder
-from wms.pipeline import Caller, _Call
 from wms.pipeline import _answer as _answer_batch
+from wms.pipeline import _Call, as_given
 from wms.replies import IDEMPOTENCY, Key, _advisory_key
 
 
@@ -107,9 +108,9 @@ def test_a_copy_sent_while_the_first_runs_is_409_and_then_replayed(shop, any_app
 
 def _answer(app, many, bodies_by_key):
     """Run one batch of storefront orders through the pipeline's unit of work, as a leader would."""
-    caller = Caller("test", "storefront")
+    caller = Principal(name="test", role="storefront")
     with app.app_context():
-        calls = [_Call(PlaceOrder(body, "test"), caller, lambda state: state, 201,
+        calls = [_Call(PlaceOrder(body, "test"), caller, as_given, 201,
                        Key(IDEMPOTENCY, "storefront:test", key, f"digest-{key}"))
                  for key, body in bodies_by_key.items()]
         return _answer_batch(many, calls)
