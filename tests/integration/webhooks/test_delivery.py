@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Api
+from tests.conftest import Api, configure
 from tests.integration.webhooks.conftest import (
     TIMEOUT_S,
     emit_events,
@@ -58,6 +58,7 @@ def test_every_event_arrives_once_in_order_through_outage_slowness_errors_and_th
     assert receiver.seen == []
 
     receiver.start()
+    configure(app, WMS_WEBHOOK_TIMEOUT_SECONDS=TIMEOUT_S)
     receiver.slow_s = TIMEOUT_S * 3
     receiver.script = ["slow", "500", "429:7", "503", "ok", "500"]
     total = settle(app, courier, clock)
