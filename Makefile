@@ -29,8 +29,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/wms bench
 
+# Style, the layering contracts of setup.cfg [importlinter], and the count of import cycles (it must be 0).
 lint: $(STAMP)
-	$(BIN)/ruff check wms devices tests
+	$(BIN)/ruff check wms devices tests tools
+	$(BIN)/lint-imports
+	$(BIN)/python tools/import_cycles.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

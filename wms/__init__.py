@@ -1,45 +1,9 @@
-"""wms: a warehouse and order-fulfillment service. `create_app` is the Flask application factory."""
-from __future__ import annotations
+"""wms: a warehouse and order-fulfillment service. `create_app` is the Flask application factory.
 
-import gc
-import os
+Nothing inside wms imports this package itself (only its modules), so that re-exporting the factory
+here makes no import cycle.
+"""
+from wms.app import create_app
+from wms.version import __version__
 
-from flask import Flask
-
-__version__ = "0.1.0"
-
-
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the service: settings, database, API, scheduler hooks; `test_config` overrides settings."""
-    from wms import api, db, models, scheduler, wiring  # noqa: F401 - models registers every table
-    from wms.config import Settings, install
-    from wms.pipeline import PIPELINE_KEY, Pipeline
-    from wms.unit_of_work import EVENT_TABLE_KEY
-
-    instance_path = (test_config or {}).get("WMS_INSTANCE_PATH") or os.environ.get("WMS_INSTANCE_PATH") or None
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
-    install(app, Settings.from_env().with_overrides(test_config or {}))
-    app.config["WMS_VERSION"] = __version__
-    app.config.update({k: v for k, v in (test_config or {}).items() if not k.startswith("WMS_")})
-
-    app.json.sort_keys = False  # keep fields in the order the contract lists them
-    db.init_app(app)
-    api.init_app(app)
-    scheduler.init_app(app)
-    app.extensions[EVENT_TABLE_KEY] = wiring.EVENT_HANDLERS
-    app.extensions[PIPELINE_KEY] = Pipeline(wiring.COMMAND_HANDLERS)
-    return app
-
-
-def tune_gc_for_serving() -> None:
-    """Fewer, cheaper garbage collections for a long-running server process, once its app is built.
-
-    Requests allocate many short-lived objects: at CPython's default (a collection every 700 net
-    allocations) a busy server collected every few requests, each time pausing every thread, which
-    cost `wms bench` a tenth of its orders a second and a third of its p99. What is alive once the
-    app is built (modules, schemas, prebuilt statements) is frozen out of collections altogether.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
+__all__ = ["__version__", "create_app"]

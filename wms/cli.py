@@ -5,8 +5,15 @@ import logging
 import sys
 
 import click
+from waitress import serve
 
-from wms import config, create_app, tune_gc_for_serving
+from wms import auth, config, scheduler, setup
+from wms import demo as demo_data
+from wms.app import create_app, tune_gc_for_serving
+from wms.bench import run_all
+from wms.errors import WmsError
+from wms.inventory.queries import check_ledger
+from wms.orders.queries import check_reservations
 
 
 def _app(**overrides):
@@ -26,16 +33,12 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Add a demo warehouse: layout, products, stock, users, a token.")
 def init(demo: bool) -> None:
     """Create or upgrade the schema (Alembic migrations)."""
-    from wms import setup
-
     app = _app()
     with app.app_context():
         setup.upgrade_schema()
         setup.ensure_fixed_locations()
         click.echo(f"schema is current on {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
         if demo:
-            from wms import demo as demo_data
-
             for line in demo_data.install():
                 click.echo(line)
 
@@ -44,14 +47,10 @@ def init(demo: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 # Threads waiting on the database cost little, and storefront requests that wait together are
-# committed together (wms/api/combining.py): more threads, larger batches, more orders a second.
+# committed together (wms/combining.py): more threads, larger batches, more orders a second.
 @click.option("--threads", default=32, show_default=True, type=int, help="Request threads.")
 def run(host: str, port: int, threads: int) -> None:
     """Web server and scheduler in one process (the embedded default)."""
-    from waitress import serve
-
-    from wms import scheduler
-
     app = _app()
     if config.settings(app).scheduler in ("on", "auto"):
         scheduler.build(app).start()
@@ -64,10 +63,9 @@ def run(host: str, port: int, threads: int) -> None:
 @main.command()
 def worker() -> None:
     """Scheduler jobs only, for production beside gunicorn."""
-    from wms import scheduler
-
     app = _app()
-    click.echo(f"worker running {len(scheduler.JOBS)} jobs: {', '.join(j.name for j in scheduler.JOBS)}")
+    jobs = scheduler.jobs(app)
+    click.echo(f"worker running {len(jobs)} jobs: {', '.join(j.name for j in jobs)}")
     tune_gc_for_serving()
     scheduler.build(app, blocking=True).start()
 
@@ -84,9 +82,6 @@ def user() -> None:
 @click.option("--password", default=None, help="Generated and printed when left out.")
 def user_create(name: str, role: str, password: str | None) -> None:
     """Create a user who signs in to the screens."""
-    from wms import auth
-    from wms.errors import WmsError
-
     app = _app()
     with app.app_context():
         try:
@@ -109,8 +104,6 @@ def token() -> None:
 @click.option("--name", default=None)
 def token_create(role: str, name: str | None) -> None:
     """Print a new bearer token once; only its hash is stored."""
-    from wms import auth
-
     app = _app()
     with app.app_context():
         click.echo(auth.create_token(role, name))
@@ -119,9 +112,6 @@ def token_create(role: str, name: str | None) -> None:
 @main.command()
 def check() -> None:
     """Verify the stock ledger; exit 1 with a report when it does not hold."""
-    from wms.inventory.queries import check_ledger
-    from wms.orders.queries import check_reservations
-
     app = _app()
     with app.app_context():
         problems = check_ledger() + check_reservations()
@@ -140,6 +130,4 @@ def check() -> None:
 @click.option("--quick", is_flag=True, help="Smaller samples, for a smoke run.")
 def bench(quick: bool) -> None:
     """Run the benchmark suite and print one table."""
-    from wms.bench import run_all
-
     run_all(quick=quick, echo=click.echo)

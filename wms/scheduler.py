@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,6 +24,8 @@ from wms.db import db
 
 log = logging.getLogger(__name__)
 
+JOBS_KEY = "wms.jobs"
+
 
 @dataclass(frozen=True)
 class Job:
@@ -35,26 +37,29 @@ class Job:
     singleton: bool = False
 
 
-JOBS: list[Job] = []
+class Jobs(list[Job]):
+    """One feature's jobs, declared with `job` beside their functions; declaring schedules nothing.
 
-
-def job(name: str, *, singleton: bool = False, cron: str | None = None, cron_setting: str | None = None,
-        **interval) -> Callable:
-    """Declare a scheduled job; `interval` takes IntervalTrigger's seconds=/minutes=/hours=.
-
-    `cron_setting` names a setting (a field of Settings) holding the cron expression, for schedules the
-    operator chooses.
+    `create_app` hands the list of every feature's jobs (wms/wiring.py) to `init_app`.
     """
 
-    def register(func: Callable[[Flask], object]) -> Callable[[Flask], object]:
-        if cron_setting:
-            trigger = {"cron_setting": cron_setting}
-        else:
-            trigger = {"cron": cron} if cron else interval
-        JOBS.append(Job(name, func, trigger, singleton))
-        return func
+    def job(self, name: str, *, singleton: bool = False, cron: str | None = None, cron_setting: str | None = None,
+            **interval) -> Callable:
+        """Declare a scheduled job; `interval` takes IntervalTrigger's seconds=/minutes=/hours=.
 
-    return register
+        `cron_setting` names a setting (a field of Settings) holding the cron expression, for schedules the
+        operator chooses.
+        """
+
+        def declare(func: Callable[[Flask], object]) -> Callable[[Flask], object]:
+            if cron_setting:
+                trigger = {"cron_setting": cron_setting}
+            else:
+                trigger = {"cron": cron} if cron else interval
+            self.append(Job(name, func, trigger, singleton))
+            return func
+
+        return declare
 
 
 def _advisory_key(name: str) -> int:
@@ -126,9 +131,14 @@ def _trigger(spec: Job, app: Flask):
     return IntervalTrigger(**spec.trigger)
 
 
+def jobs(app: Flask) -> list[Job]:
+    """The jobs `create_app` registered on this app."""
+    return app.extensions[JOBS_KEY]
+
+
 def build(app: Flask, blocking: bool = False):
     scheduler = BlockingScheduler(timezone="UTC") if blocking else BackgroundScheduler(timezone="UTC")
-    for spec in JOBS:
+    for spec in jobs(app):
         trigger = _trigger(spec, app)
         if trigger is None:
             continue
@@ -139,23 +149,5 @@ def build(app: Flask, blocking: bool = False):
     return scheduler
 
 
-def init_app(app: Flask) -> None:
-    _load_jobs()
-    app.extensions["wms_jobs"] = list(JOBS)
-
-
-_loaded = False
-
-
-def _load_jobs() -> None:
-    """Import the modules that declare jobs; importing declares them."""
-    global _loaded
-    if _loaded:
-        return
-    from wms import housekeeping  # noqa: F401
-    from wms.orders import jobs as _order_jobs  # noqa: F401
-    from wms.picking import jobs as _picking_jobs  # noqa: F401
-    from wms.receiving import jobs as _receiving_jobs  # noqa: F401
-    from wms.webhooks import jobs as _webhook_jobs  # noqa: F401
-
-    _loaded = True
+def init_app(app: Flask, features: Sequence[Jobs]) -> None:
+    app.extensions[JOBS_KEY] = [spec for feature in features for spec in feature]

@@ -4,17 +4,29 @@ Read this module to know every consequence of a domain event.
 """
 from __future__ import annotations
 
+from wms import housekeeping
+from wms.api.registry import Routes
 from wms.inventory import services as inventory
+from wms.inventory import views as inventory_views
 from wms.inventory.domain import AdjustStock, LevelsChanged, MoveStock, StockArrived
+from wms.orders import jobs as order_jobs
 from wms.orders import services as orders
+from wms.orders import views as order_views
 from wms.orders.domain import AllocateOrder, CancelOrder, OrderStatusChanged, PlaceOrder
 from wms.picking import confirm as picking
+from wms.picking import jobs as picking_jobs
+from wms.picking import views as picking_views
 from wms.picking.domain import ConfirmPick, ShortPick
-from wms.receiving import putaway
+from wms.receiving import jobs as receiving_jobs
+from wms.receiving import label_views, putaway
 from wms.receiving import services as receiving
+from wms.receiving import views as receiving_views
 from wms.receiving.domain import PutAway, ReceiptClosed, ReceiveScan
+from wms.scheduler import Jobs
 from wms.unit_of_work import EventTable
+from wms.webhooks import jobs as webhook_jobs
 from wms.webhooks import outbox
+from wms.webhooks import views as webhook_views
 
 # Each command and its one handler. A handler with a batch form (`pipeline.batch_form`) is committed
 # together with concurrent commands of its kind.
@@ -39,3 +51,22 @@ EVENT_HANDLERS: EventTable = {
     ReceiptClosed: [outbox.publish_receipts_closed],
     LevelsChanged: [outbox.publish_levels],
 }
+
+# Every feature's HTTP endpoints, served under /api/v1 and described by /api/v1/openapi.json in this order.
+ROUTES: list[Routes] = [
+    inventory_views.ROUTES,
+    order_views.ROUTES,
+    receiving_views.ROUTES,
+    label_views.ROUTES,
+    picking_views.ROUTES,
+    webhook_views.ROUTES,
+]
+
+# Every feature's scheduled jobs, run by `wms run` (in-process) or `wms worker`.
+JOBS: list[Jobs] = [
+    order_jobs.JOBS,
+    receiving_jobs.JOBS,
+    picking_jobs.JOBS,
+    webhook_jobs.JOBS,
+    housekeeping.JOBS,
+]

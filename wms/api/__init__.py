@@ -1,48 +1,32 @@
-"""The JSON API under /api/v1: each feature's views declare their endpoints on one blueprint."""
+"""The JSON API under /api/v1: the blueprint built from every feature's routes, errors, OpenAPI."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from collections.abc import Sequence
 
-from wms.api import errors
-from wms.api.registry import bp, endpoint  # noqa: F401 - the names feature views import
+from flask import Blueprint, Flask, jsonify, request
 
-_loaded = False
+from wms.api import errors, openapi
+from wms.api.auth import SessionOnlyWithCookie
+from wms.api.registry import Routes
 
 
-def _load_views() -> None:
-    """Import every feature's views once; importing declares their endpoints on the blueprint."""
-    global _loaded
-    if _loaded:
-        return
-    from wms import warehouse as _warehouse  # noqa: F401
-    from wms.inventory import views as _inventory  # noqa: F401
-    from wms.orders import views as _orders  # noqa: F401
-    from wms.picking import views as _picking  # noqa: F401
-    from wms.receiving import label_views as _labels  # noqa: F401
-    from wms.receiving import views as _receiving  # noqa: F401
-    from wms.webhooks import views as _webhooks  # noqa: F401
+def blueprint(routes: Sequence[Routes]) -> Blueprint:
+    """A blueprint serving these routes and the OpenAPI document that describes exactly them."""
+    bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    for feature in routes:
+        feature.register(bp)
+    document = openapi.document(routes)
 
     @bp.get("/openapi.json")
     def openapi_json():
-        return jsonify(openapi_document())
+        return jsonify(document)
 
-    _loaded = True
-
-
-def openapi_document() -> dict:
-    """The document /api/v1/openapi.json serves; it needs no app, so tools and tests can load it up front."""
-    from wms.api.openapi import document
-
-    _load_views()
-    return document()
+    return bp
 
 
-def init_app(app) -> None:
-    from wms.api.auth import SessionOnlyWithCookie
-
-    _load_views()
+def init_app(app: Flask, routes: Sequence[Routes]) -> None:
     app.session_interface = SessionOnlyWithCookie()
-    app.register_blueprint(bp)
+    app.register_blueprint(blueprint(routes))
     errors.init_app(app)
 
     @app.after_request

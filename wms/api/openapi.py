@@ -1,11 +1,13 @@
 """The OpenAPI 3.1 document, built from the endpoints as they are declared."""
 from __future__ import annotations
 
-from wms import __version__
+from collections.abc import Sequence
+
 from wms.api.auth import CSRF_HEADER, SESSION_COOKIE
 from wms.api.errors import ERROR_SCHEMA
-from wms.api.registry import OPERATIONS, Operation
+from wms.api.registry import Operation, Routes
 from wms.auth import allowed_roles
+from wms.version import __version__
 
 _REASONS = {
     200: "OK", 201: "Created", 400: "The request cannot be read", 401: "No valid credentials",
@@ -66,14 +68,15 @@ def _operation(op: Operation) -> dict:
     return out
 
 
-def document() -> dict:
+def document(routes: Sequence[Routes]) -> dict:
+    """The document of these features' endpoints: the same schemas that validate their requests."""
     paths: dict[str, dict] = {}
-    for op in OPERATIONS:
+    for op in (op for feature in routes for op in feature.operations):
         paths.setdefault(op.openapi_path, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
         "info": {"title": "wms", "version": __version__,
-                 "description": "Warehouse and order-fulfillment service. See CONTRACT.md. Every write's body, "
+                 "description": "Warehouse and order-fulfillment service. Every write's body, "
                                 "when it has one, is JSON, declared `application/json` (a UTF-8 `charset` "
                                 "may be named): any other Content-Type is refused with 415 and changes nothing."},
         "servers": [{"url": "/api/v1"}],

@@ -2,6 +2,10 @@
 
 The same schema that the OpenAPI document publishes is the one that validates each request, so the
 document cannot drift from what the server accepts.
+
+Each feature's views module keeps its own `Routes` and declares its endpoints on it; declaring
+registers nothing. `create_app` hands the list of every feature's routes (wms/wiring.py) to
+`wms.api.blueprint`, which puts them on a blueprint of that app's own.
 """
 from __future__ import annotations
 
@@ -22,8 +26,6 @@ from wms.api.validation import check_media_type, parse_body, parse_query, unstor
 from wms.auth import Principal
 from wms.errors import BadRequest, Forbidden, Invalid, NotFound, Unauthorized, WmsError
 from wms.pipeline import PIPELINE_KEY, Pipeline, Reply
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _MAX_INT_PATH = 2**31 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -62,12 +64,42 @@ class Operation:
         return [(name, conv or "string") for conv, name in _FLASK_PARAM.findall(self.rule)]
 
 
-OPERATIONS: list[Operation] = []
+@dataclass(frozen=True)
+class Route:
+    operation: Operation
+    name: str
+    handler: Callable
 
 
-def endpoint(
+class Routes:
+    """One feature's endpoints, in the order its views module declares them."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    @property
+    def operations(self) -> list[Operation]:
+        return [r.operation for r in self.routes]
+
+    def register(self, bp: Blueprint) -> None:
+        for r in self.routes:
+            bp.add_url_rule(r.operation.rule, endpoint=r.name, view_func=r.handler, methods=[r.operation.method])
+
+    def endpoint(self, method: str, rule: str, **contract: Any) -> Callable:
+        """Declare a view as an endpoint under /api/v1 with its contract (see `declare`)."""
+
+        def decorate(view: Callable) -> Callable:
+            op, handler = declare(method, rule, view, **contract)
+            self.routes.append(Route(op, f"{view.__module__.replace('.', '_')}__{view.__name__}", handler))
+            return view
+
+        return decorate
+
+
+def declare(
     method: str,
     rule: str,
+    view: Callable,
     *,
     roles: tuple[str, ...],
     summary: str,
@@ -85,8 +117,8 @@ def endpoint(
     headers: dict[str, dict] | None = None,
     content_type: str | tuple[str, ...] = "application/json",
     description: str = "",
-) -> Callable:
-    """Register a view under /api/v1 with its contract.
+) -> tuple[Operation, Callable]:
+    """The operation a view serves, and the Flask view function that serves it.
 
     The view is called with the validated `body` (when the endpoint takes one), `query` (a dict of
     typed parameters) and the path parameters. A read returns a JSON-able dict, or a Response. A write
@@ -122,66 +154,59 @@ def endpoint(
         op.errors = tuple(sorted(set(op.errors) | {404}))
     if op.writes:
         op.errors = tuple(sorted(set(op.errors) | {415}))
-    OPERATIONS.append(op)
+    sends = "send" in inspect.signature(view).parameters
 
-    def decorate(view: Callable) -> Callable:
-        sends = "send" in inspect.signature(view).parameters
+    @functools.wraps(view)
+    def handler(**path):
+        # Writes check their callers' tokens again inside their own transaction (the pipeline), so they
+        # may take a token from memory; should such a request be refused before that, a revoked token
+        # must still be told 401 first.
+        principal = authenticate(vouched=op.writes)
+        try:
+            return serve(principal, path)
+        except WmsError as err:
+            if principal.vouched and not isinstance(err, Unauthorized):
+                authenticate()
+            raise
 
-        @functools.wraps(view)
-        def handler(**path):
-            # Writes check their callers' tokens again inside their own transaction (the pipeline), so they
-            # may take a token from memory; should such a request be refused before that, a revoked token
-            # must still be told 401 first.
-            principal = authenticate(vouched=op.writes)
+    def serve(principal, path):
+        if not principal.may(op.roles):
+            raise Forbidden(f"the {principal.role} role may not {summary[0].lower() + summary[1:]}")
+        if op.writes:
+            # Here, before the Idempotency-Key and scan_id paths: a 415 is no outcome to replay.
+            check_media_type()
+        for name, conv in op.path_params:
+            if conv == "int" and path[name] > _MAX_INT_PATH:
+                raise NotFound(f"no {name} {path[name]}")
+            # Text no database can hold names nothing; PostgreSQL would fail on it, not find no row.
+            if conv != "int" and unstorable(path[name]):
+                raise NotFound(f"no {name} {path[name]!r}")
+        g.principal = principal
+        kwargs = dict(path)
+        if op.query:
+            kwargs["query"] = parse_query(op.query, op.required_query)
+        if not op.writes:
+            return to_response(view(**kwargs), status)
+        pipeline: Pipeline = current_app.extensions[PIPELINE_KEY]
+        if idempotent:
+            key = replies.idempotency_key(f"{principal.role}:{principal.name}", _idempotency_key(),
+                                          request.method, request.path, request.get_data(cache=True))
             try:
-                return serve(principal, path)
-            except WmsError as err:
-                if principal.vouched and not isinstance(err, Unauthorized):
-                    authenticate()
-                raise
-
-        def serve(principal, path):
-            if not principal.may(op.roles):
-                raise Forbidden(f"the {principal.role} role may not {summary[0].lower() + summary[1:]}")
-            if op.writes:
-                # Here, before the Idempotency-Key and scan_id paths: a 415 is no outcome to replay.
-                check_media_type()
-            for name, conv in op.path_params:
-                if conv == "int" and path[name] > _MAX_INT_PATH:
-                    raise NotFound(f"no {name} {path[name]}")
-                # Text no database can hold names nothing; PostgreSQL would fail on it, not find no row.
-                if conv != "int" and unstorable(path[name]):
-                    raise NotFound(f"no {name} {path[name]!r}")
-            g.principal = principal
-            kwargs = dict(path)
-            if op.query:
-                kwargs["query"] = parse_query(op.query, op.required_query)
-            if not op.writes:
-                return to_response(view(**kwargs), status)
-            pipeline: Pipeline = current_app.extensions[PIPELINE_KEY]
-            if idempotent:
-                key = replies.idempotency_key(f"{principal.role}:{principal.name}", _idempotency_key(),
-                                              request.method, request.path, request.get_data(cache=True))
-                try:
-                    payload = parse_body(op.body)
-                except WmsError as err:
-                    # A refused body is the reply stored for its key, like any other.
-                    return _response(pipeline.refuse(err, principal, key), status)
-            else:
                 payload = parse_body(op.body)
-                scan_id = payload.pop("scan_id", None) if scan else None
-                key = replies.scan_key(scan_id, f"{op.method} {op.rule}", payload) if scan_id else None
-            if takes_body:
-                kwargs["body"] = payload
-            if sends:
-                kwargs["send"] = Sender(pipeline, principal, status, key, device())
-            return _response(view(**kwargs), status)
+            except WmsError as err:
+                # A refused body is the reply stored for its key, like any other.
+                return _response(pipeline.refuse(err, principal, key), status)
+        else:
+            payload = parse_body(op.body)
+            scan_id = payload.pop("scan_id", None) if scan else None
+            key = replies.scan_key(scan_id, f"{op.method} {op.rule}", payload) if scan_id else None
+        if takes_body:
+            kwargs["body"] = payload
+        if sends:
+            kwargs["send"] = Sender(pipeline, principal, status, key, device())
+        return _response(view(**kwargs), status)
 
-        bp.add_url_rule(rule, endpoint=f"{view.__module__.replace('.', '_')}__{view.__name__}", view_func=handler,
-                        methods=[op.method])
-        return view
-
-    return decorate
+    return op, handler
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from wms import create_app
+from wms.app import create_app
 from wms.db import db
 
 PG_ADMIN_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

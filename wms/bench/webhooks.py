@@ -24,7 +24,8 @@ from typing import Self
 import requests
 from sqlalchemy import func, select
 
-from wms import config, create_app, setup
+from wms import config, setup
+from wms.app import create_app
 from wms.db import db
 from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox, services, signing

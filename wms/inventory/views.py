@@ -1,12 +1,14 @@
 """HTTP endpoints of the stock core: each parses, calls one service, and renders."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from wms.api import endpoint
+from wms import config
 from wms.api.pagination import page
+from wms.api.registry import Routes
 from wms.auth import EVERYONE, MANAGERS, STAFF
 from wms.db import db
 from wms.errors import Invalid
@@ -16,6 +18,10 @@ from wms.inventory.domain import Actor, AdjustStock, MoveStock
 from wms.inventory.layout import LayoutSpec
 from wms.inventory.models import Location, Move, Product, Quant
 from wms.inventory.schemas import location_json, move_json, product_json, stock_json
+
+# This package's endpoints, declared below; create_app registers them (wms/wiring.py).
+ROUTES = Routes()
+endpoint = ROUTES.endpoint
 
 STOCK_READERS = EVERYONE
 
@@ -75,6 +81,12 @@ def create_layout(body):
     layout = services.generate_layout(spec, faces)
     return {"id": layout.id, **layout.geometry,
             "locations_created": spec.aisles * spec.bays_per_aisle * 2 * spec.levels}
+
+
+@endpoint("GET", "/warehouse", roles=EVERYONE, summary="Read the warehouse and its ship-from address",
+          tag="layout", response=s.WAREHOUSE)
+def get_warehouse():
+    return dataclasses.asdict(config.settings().warehouse)
 
 
 @endpoint("GET", "/layouts/current", roles=EVERYONE, summary="Read the floor geometry routes are measured on",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import wms.models  # noqa: F401 - registers every table on the metadata
+from wms.app import create_app  # which also registers every table on the metadata
 from wms.db import db
 
 config = context.config
@@ -14,8 +14,6 @@ target_metadata = db.metadata
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from wms import create_app
-
         url = create_app().config["SQLALCHEMY_DATABASE_URI"]
     return url
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 import logging
 
 from wms.orders import services
-from wms.scheduler import job
+from wms.scheduler import Jobs
+
+# This package's jobs, declared below; create_app registers them (wms/wiring.py).
+JOBS = Jobs()
+job = JOBS.job
 
 log = logging.getLogger(__name__)
 

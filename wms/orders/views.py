@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from wms.api import endpoint
 from wms.api.pagination import page
+from wms.api.registry import Routes
 from wms.orders import schemas as s
 from wms.orders import services
 from wms.orders.domain import (
@@ -16,6 +16,10 @@ from wms.orders.domain import (
 )
 from wms.orders.models import Order
 from wms.pipeline import as_given
+
+# This package's endpoints, declared below; create_app registers them (wms/wiring.py).
+ROUTES = Routes()
+endpoint = ROUTES.endpoint
 
 ORDER_READERS = ("storefront", "supervisor", "picker", "packer", "receiver")
 

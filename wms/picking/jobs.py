@@ -6,7 +6,11 @@ import logging
 from wms import config
 from wms.errors import Conflict
 from wms.picking import waves
-from wms.scheduler import job
+from wms.scheduler import Jobs
+
+# This package's jobs, declared below; create_app registers them (wms/wiring.py).
+JOBS = Jobs()
+job = JOBS.job
 
 log = logging.getLogger(__name__)
 

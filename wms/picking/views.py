@@ -5,9 +5,8 @@ from flask import Response, url_for
 from sqlalchemy import func, select
 
 from wms import config
-from wms.api import endpoint
 from wms.api.pagination import page
-from wms.api.registry import current_principal
+from wms.api.registry import Routes, current_principal
 from wms.db import db
 from wms.inventory.domain import Actor
 from wms.picking import confirm, pdf, services, waves
@@ -15,6 +14,10 @@ from wms.picking import schemas as s
 from wms.picking.domain import PICKERS, ConfirmPick, ShortPick
 from wms.picking.models import PickList, PickTask, Tote
 from wms.serialise import iso
+
+# This package's endpoints, declared below; create_app registers them (wms/wiring.py).
+ROUTES = Routes()
+endpoint = ROUTES.endpoint
 
 SUPERVISORS = ("supervisor",)
 

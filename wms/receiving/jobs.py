@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from wms.receiving import putaway
-from wms.scheduler import job
+from wms.scheduler import Jobs
+
+# This package's jobs, declared below; create_app registers them (wms/wiring.py).
+JOBS = Jobs()
+job = JOBS.job
 
 
 @job("forget-expired-putaway-holds", singleton=True, minutes=15)

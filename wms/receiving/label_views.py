@@ -4,14 +4,17 @@ from __future__ import annotations
 from flask import Response, url_for
 
 from wms import config
-from wms.api import endpoint
-from wms.api.registry import current_principal
+from wms.api.registry import Routes, current_principal
 from wms.errors import Conflict
 from wms.labels.domain import Label
 from wms.labels.pdf import render_pdf
 from wms.labels.zpl import render_zpl
 from wms.receiving import labelling
 from wms.receiving import schemas as s
+
+# This package's endpoints, declared below; create_app registers them (wms/wiring.py).
+ROUTES = Routes()
+endpoint = ROUTES.endpoint
 
 LABEL_PRINTERS = ("receiver", "supervisor")
 SSCC_USERS = ("receiver", "supervisor", "packer")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from wms import config
-from wms.api import endpoint, pagination
+from wms.api import pagination
 from wms.api.pagination import page
-from wms.api.registry import current_principal
+from wms.api.registry import Routes, current_principal
 from wms.inventory import schemas as stock_schemas
 from wms.inventory.domain import Actor
 from wms.inventory.schemas import move_json
@@ -17,6 +17,10 @@ from wms.receiving.domain import RECEIVERS, PutAway, ReceiveScan
 from wms.receiving.models import Receipt
 from wms.receiving.schemas import discrepancy_json, receipt_json
 from wms.serialise import iso
+
+# This package's endpoints, declared below; create_app registers them (wms/wiring.py).
+ROUTES = Routes()
+endpoint = ROUTES.endpoint
 
 
 @endpoint("POST", "/receipts", roles=RECEIVERS, summary="Record a purchase order or advance ship notice",

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import requests
 
-from wms import __version__
+from wms.version import __version__
 from wms.webhooks import signing
 
 # Enough of an answer to keep in last_error and to leave the connection reusable; the rest is discarded.

@@ -4,9 +4,13 @@ from __future__ import annotations
 import logging
 
 from wms import config
-from wms.scheduler import job
+from wms.scheduler import Jobs
 from wms.webhooks import delivery
 from wms.webhooks.courier import Courier, Report
+
+# This package's jobs, declared below; create_app registers them (wms/wiring.py).
+JOBS = Jobs()
+job = JOBS.job
 
 log = logging.getLogger(__name__)
 

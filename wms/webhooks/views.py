@@ -1,9 +1,8 @@
 """HTTP endpoints of webhooks: storefronts subscribe, watch their deliveries and ask for redelivery."""
 from __future__ import annotations
 
-from wms.api import endpoint
 from wms.api.pagination import page
-from wms.api.registry import current_principal
+from wms.api.registry import Routes, current_principal
 from wms.serialise import iso
 from wms.webhooks import services
 from wms.webhooks.models import (
@@ -13,6 +12,10 @@ from wms.webhooks.models import (
     WebhookEndpoint,
 )
 from wms.webhooks.outbox import EVENT_TYPES
+
+# This package's endpoints, declared below; create_app registers them (wms/wiring.py).
+ROUTES = Routes()
+endpoint = ROUTES.endpoint
 
 ROLES = ("storefront", "supervisor")  # admin is implied
 TIME = {"type": "string", "format": "date-time"}

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash
 
 from tests.conftest import Api, stock_mug
 from wms import auth
-from wms.api import openapi_document
+from wms.app import openapi_document
 from wms.auth import ROLES
 from wms.db import db
 

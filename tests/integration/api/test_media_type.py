@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import Api, stock_mug
-from wms.api import openapi_document
+from wms.app import openapi_document
 from wms.db import db
 
 DOC = openapi_document()

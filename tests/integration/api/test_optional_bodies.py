@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Api
-from wms.api import openapi_document
+from wms.app import openapi_document
 
 DOC = openapi_document()
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from tests.conftest import Api
-from wms.api import openapi_document
+from wms.app import openapi_document
 
 ADDRESS = {"name": "Ada Lovelace", "street1": "1 Main St", "city": "Memphis", "state": "TN",
            "postal_code": "38103", "country": "US"}

@@ -9,8 +9,8 @@ from wms import scheduler
 from wms.config import ConfigError
 
 
-def _job():
-    return next(j for j in scheduler.JOBS if j.name == "release-wave")
+def _job(app):
+    return next(j for j in scheduler.jobs(app) if j.name == "release-wave")
 
 
 @pytest.mark.parametrize("setting, scheduled", [("off", False), ("OFF", False), ("*/15 6-22 * * 1-5", True)])
@@ -30,12 +30,12 @@ def test_a_bad_cron_expression_is_a_clear_config_error(app):
 
 
 def test_the_job_releases_what_is_waiting_and_ticks_quietly_when_nothing_is(floor, any_app):
-    assert scheduler.run_job(any_app, _job()) is None  # nothing allocated yet
+    assert scheduler.run_job(any_app, _job(any_app)) is None  # nothing allocated yet
     adjust(floor, "MUG", "A02-B04-L1", 5)
     order = place_order(floor, "SO-1", [("MUG", 2)])
-    wave_id = scheduler.run_job(any_app, _job())
+    wave_id = scheduler.run_job(any_app, _job(any_app))
     assert isinstance(wave_id, int)
     wave = Api(any_app, "supervisor").get(f"/waves/{wave_id}").json
     assert wave["created_by"] == "scheduler" and wave["picklists"][0]["totes"][0]["order_id"] == order["id"]
     assert floor.get(f"/orders/{order['id']}").json["status"] == "picking"
-    assert scheduler.run_job(any_app, _job()) is None
+    assert scheduler.run_job(any_app, _job(any_app)) is None

@@ -1,0 +1,61 @@
+"""The shape the code keeps: the import-linter contracts hold, no import cycle, no import hidden in a function."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+from tools.import_cycles import import_cycles
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_the_import_linter_contracts_hold():
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    run = subprocess.run([str(lint_imports), "--no-cache"], check=False, capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 broken" in run.stdout
+
+
+def test_no_import_cycles():
+    assert import_cycles() == []
+
+
+def test_the_cycle_count_sees_a_cycle_closed_inside_a_function(tmp_path, monkeypatch):
+    # The check above must be able to fail: two modules that import each other, one of them late.
+    package = tmp_path / "circle"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from circle import b\n")
+    (package / "b.py").write_text("def late():\n    from circle import a\n    return a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_cycles(("circle",)) == [["circle.a", "circle.b"]]
+
+
+def _imports_inside_functions(path: Path) -> list[str]:
+    """Imports below module level, except optional dependencies (an import guarded by `except ImportError`)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    optional = {id(stmt) for node in ast.walk(tree) if isinstance(node, ast.Try)
+                and any(isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+                        for h in node.handlers)
+                for stmt in node.body}
+    return [f"{path.relative_to(ROOT)}:{inner.lineno}"
+            for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for inner in ast.walk(node)
+            if isinstance(inner, (ast.Import, ast.ImportFrom)) and id(inner) not in optional]
+
+
+def test_no_import_sits_inside_a_function():
+    sources = sorted(p for package in ("wms", "devices") for p in (ROOT / package).rglob("*.py"))
+    assert [hit for path in sources for hit in _imports_inside_functions(path)] == []
+
+
+def test_reading_barcodes_needs_no_feature_and_no_database():
+    # Every feature and, later, station software read barcodes: the module stands on its own.
+    graph = grimp.build_graph("wms", include_external_packages=True)
+    upstream = graph.find_upstream_modules("wms.barcodes")
+    assert {m for m in upstream if m.startswith("wms")} <= {"wms.errors"}
+    assert not upstream & {"flask", "sqlalchemy", "flask_sqlalchemy"}
