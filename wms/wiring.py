@@ -5,29 +5,68 @@ Read this module to know every consequence of a domain event.
 from __future__ import annotations
 
 from wms.inventory import services as inventory
-from wms.inventory.domain import AdjustStock, LevelsChanged, MoveStock, StockArrived
+from wms.inventory.domain import (
+    AdjustStock,
+    CreateLocation,
+    CreateProduct,
+    GenerateLayout,
+    LevelsChanged,
+    MoveStock,
+    StockArrived,
+)
 from wms.orders import services as orders
-from wms.orders.domain import AllocateOrder, CancelOrder, OrderStatusChanged, PlaceOrder
+from wms.orders.domain import (
+    AllocateOrder,
+    AllocateWaitingOrders,
+    CancelOrder,
+    OrderStatusChanged,
+    PlaceOrder,
+    ServeBackorders,
+)
 from wms.picking import confirm as picking
-from wms.picking.domain import ConfirmPick, ShortPick
-from wms.receiving import putaway
+from wms.picking import waves
+from wms.picking.domain import ConfirmPick, ReleaseWave, ShortPick
+from wms.receiving import labelling, putaway
 from wms.receiving import services as receiving
-from wms.receiving.domain import PutAway, ReceiptClosed, ReceiveScan
+from wms.receiving.domain import (
+    ClearExpiredHolds,
+    CloseReceipt,
+    IssueSscc,
+    OpenReceipt,
+    PutAway,
+    ReceiptClosed,
+    ReceiveScan,
+)
 from wms.unit_of_work import EventTable
 from wms.webhooks import outbox
+from wms.webhooks import services as webhooks
+from wms.webhooks.domain import EnableEndpoint, Redeliver, Subscribe
 
 # Each command and its one handler. A handler with a batch form (`pipeline.batch_form`) is committed
 # together with concurrent commands of its kind.
 COMMAND_HANDLERS = {
+    CreateProduct: inventory.create_product,
+    CreateLocation: inventory.create_location,
+    GenerateLayout: inventory.generate_layout,
     MoveStock: inventory.move_stock,
     AdjustStock: inventory.adjust_stock,
     PlaceOrder: orders.place_order,
     CancelOrder: orders.cancel_order,
     AllocateOrder: orders.reallocate,
+    AllocateWaitingOrders: orders.allocate_waiting,
+    ServeBackorders: orders.serve_all_backorders,
+    OpenReceipt: receiving.open_receipt,
     ReceiveScan: receiving.receive_scan,
+    CloseReceipt: receiving.close_receipt,
     PutAway: putaway.put_away,
+    ClearExpiredHolds: putaway.clear_expired_holds,
+    IssueSscc: labelling.issue_ssccs,
+    ReleaseWave: waves.release_wave,
     ConfirmPick: picking.confirm,
     ShortPick: picking.short,
+    Subscribe: webhooks.subscribe,
+    EnableEndpoint: webhooks.enable_endpoint,
+    Redeliver: webhooks.redeliver,
 }
 
 # Each event kind and its handlers, run inside the transaction that raised it, before commit. Kinds

@@ -18,7 +18,6 @@ def _load_views() -> None:
     from wms.inventory import views as _inventory  # noqa: F401
     from wms.orders import views as _orders  # noqa: F401
     from wms.picking import views as _picking  # noqa: F401
-    from wms.receiving import label_views as _labels  # noqa: F401
     from wms.receiving import views as _receiving  # noqa: F401
     from wms.webhooks import views as _webhooks  # noqa: F401
 

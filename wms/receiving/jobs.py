@@ -1,11 +1,12 @@
 """Scheduled receiving work."""
 from __future__ import annotations
 
-from wms.receiving import putaway
+from wms.pipeline import pipeline_of
+from wms.receiving.domain import ClearExpiredHolds
 from wms.scheduler import job
 
 
 @job("forget-expired-putaway-holds", singleton=True, minutes=15)
 def forget_expired_putaway_holds(app) -> int:
     """Expired holds already count for nothing; removing them keeps the hold table as small as the work."""
-    return putaway.forget_expired_holds()
+    return pipeline_of(app).handle(ClearExpiredHolds())
