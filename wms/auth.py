@@ -23,7 +23,6 @@ TOKEN_PREFIX = "wms_"
 # and tokens (CONTRACT.md, section 2).
 STAFF = ("admin", "supervisor", "receiver", "picker", "packer")
 EVERYONE = ROLES
-MANAGERS = ("admin", "supervisor")
 
 
 class User(db.Model):

@@ -49,6 +49,8 @@ _sqlite_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref
 
 # PostgreSQL SQLSTATEs worth running the transaction again for.
 _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+# PostgreSQL's unique_violation (SQLite, with one writer at a time, never loses such a race).
+_UNIQUE_VIOLATION = "23505"
 
 
 # Values per IN list: far below every backend's limit of bound parameters.
@@ -165,6 +167,11 @@ def lost_lock_race(exc: Exception) -> bool:
         return True
     # SQLite reports a lost lock race as "database is locked" / "database table is locked".
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+
+
+def lost_unique_race(exc: Exception) -> bool:
+    """Whether the error says another transaction inserted first a unique key this one meant to insert."""
+    return sqlstate(exc) == _UNIQUE_VIOLATION
 
 
 def sqlstate(exc: Exception) -> str | None:

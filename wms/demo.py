@@ -4,15 +4,18 @@ from __future__ import annotations
 import random
 import secrets
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from wms import auth
 from wms.barcodes import check_digit
 from wms.db import db
 from wms.inventory import ledger, services
+from wms.inventory.domain import CreateProduct, GenerateLayout
 from wms.inventory.layout import LayoutSpec
 from wms.inventory.ledger import Actor, Transfer
 from wms.inventory.models import SUPPLIER, Location, Product
+from wms.pipeline import pipeline_of
 from wms.unit_of_work import atomic
 
 DEMO_LAYOUT = LayoutSpec(aisles=10, bays_per_aisle=10, levels=3, bay_width_m=1.3, aisle_width_m=3.0, cross_aisles=1)
@@ -40,7 +43,13 @@ def demo_gtin(item_reference: int) -> str:
 
 @atomic
 def _catalogue_and_stock(rng: random.Random) -> int:
-    services.generate_layout(DEMO_LAYOUT, pick_face_levels=(1,))
+    """The floor, the catalogue and the opening stock, in one transaction: the demo is there whole or not at all.
+
+    The floor and the products go through the pipeline as any supervisor's would (their commands join
+    this transaction); the opening stock is booked on the ledger directly, having come from no receipt.
+    """
+    pipeline = pipeline_of(current_app)
+    pipeline.handle(GenerateLayout(DEMO_LAYOUT, pick_face_levels=(1,)))
     faces = db.session.scalars(select(Location).where(Location.type == "pick_face").order_by(Location.id)).all()
     reserve = db.session.scalars(select(Location).where(Location.type == "storage").order_by(Location.id)).all()
     supplier = services.location_by_code(SUPPLIER)
@@ -50,13 +59,13 @@ def _catalogue_and_stock(rng: random.Random) -> int:
     for kind, name, weight, (length, width, height) in _KINDS:
         for size in _SIZES:
             perishable = kind in ("VITAMINS", "TEA")
-            product = services.create_product({
+            product = pipeline.handle(CreateProduct({
                 "sku": f"{kind}-{size}", "name": f"{name} {size}", "gtin": demo_gtin(ref), "weight_g": weight,
                 "length_mm": length, "width_mm": width, "height_mm": height, "lot_tracked": perishable,
                 "expiry_tracked": perishable, "hs_code": "610910" if kind == "TSHIRT" else "392410",
                 "country_of_origin": "PT", "unit_value": f"{rng.randint(3, 40)}.{rng.randint(0, 99):02d}",
                 "currency": "USD",
-            })
+            }))
             lot = f"L{2026}{ref:03d}" if perishable else ""
             transfers.append(Transfer(product, supplier, faces[(ref * 7) % len(faces)], rng.randint(20, 60), lot,
                                       kind="receipt", reference="DEMO-OPENING"))

@@ -15,12 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
 from wms import replies
 from wms.auth import Principal, still_valid
 from wms.combining import Failed, combiner_for
-from wms.db import db, lost_lock_race
+from wms.db import db, lost_lock_race, lost_unique_race
 from wms.errors import Forbidden, Unauthorized, WmsError
 from wms.serialise import dumps
 from wms.unit_of_work import atomic, current
@@ -98,6 +99,11 @@ class Pipeline:
     def handle(self, command: Any) -> Any:
         """Run a command for the system itself (jobs, the command line): no caller, no replay; errors are raised."""
         return atomic(self._handlers[type(command)])(command)
+
+
+def pipeline_of(app: Flask) -> Pipeline:
+    """The pipeline `create_app` gave the app: jobs and the command line hand it their commands."""
+    return app.extensions[PIPELINE_KEY]
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,9 @@ def run_isolated(many: BatchHandler, commands: list[Any]) -> list[Any]:
     it. Should it raise instead, nobody can tell which command was at fault, so each runs alone behind
     its own savepoint: a raised WmsError is then that command's outcome, anything else a Failed. The
     events a rolled-back attempt raised are dropped with its writes. A lost lock race is raised on: the
-    whole unit of work runs again.
+    whole unit of work runs again. So is a unique key another transaction inserted first, once one
+    command alone hit it (a batch that hits one is first run command by command, to find which): its
+    handler's look for the row, run again, finds the winner's and answers 409.
     """
     if not commands:
         return []
@@ -200,7 +208,7 @@ def run_isolated(many: BatchHandler, commands: list[Any]) -> list[Any]:
         savepoint.commit()
         return results
     except DBAPIError as exc:
-        if lost_lock_race(exc):
+        if lost_lock_race(exc) or (len(commands) == 1 and lost_unique_race(exc)):
             raise
         failure: Any = Failed(exc)
     except WmsError as err:

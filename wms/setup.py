@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import select
 
 from wms.db import db
 from wms.inventory import services
-from wms.inventory.models import DEFAULT_RECEIVING, Location
+from wms.inventory.models import DEFAULT_RECEIVING, VIRTUAL_LOCATIONS
 from wms.unit_of_work import atomic
 
 # Docks and work areas a fresh warehouse starts with, beside the virtual locations.
@@ -33,10 +32,8 @@ def upgrade_schema() -> None:
         command.upgrade(cfg, "head")
 
 
+# Not a command: this is installation, like the migrations above, run by `wms init` before anyone can
+# send one; and it makes only what is missing, where CreateLocation refuses a code that exists.
 @atomic
 def ensure_fixed_locations() -> None:
-    services.ensure_virtual_locations()
-    have = set(db.session.scalars(select(Location.code).where(Location.code.in_(FIXED_LOCATIONS))))
-    for code, kind in FIXED_LOCATIONS.items():
-        if code not in have:
-            services.create_location({"code": code, "type": kind})
+    services.ensure_locations({**VIRTUAL_LOCATIONS, **FIXED_LOCATIONS})

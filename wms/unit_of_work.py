@@ -18,7 +18,14 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
 from wms.config import settings
-from wms.db import RaceLost, db, lost_lock_race, sqlite_write_lock, sqlstate, writing
+from wms.db import (
+    RaceLost,
+    db,
+    lost_lock_race,
+    lost_unique_race,
+    sqlite_write_lock,
+    writing,
+)
 from wms.errors import Busy
 
 log = logging.getLogger(__name__)
@@ -31,11 +38,6 @@ EVENT_TABLE_KEY = "wms.event_table"
 _SESSION_KEY = "wms.unit_of_work"
 # How long a writer of this process waits for SQLite's write lock before answering busy.
 _SQLITE_WRITE_WAIT_S = 30
-# A unique key another transaction took first. Handlers look for a row before inserting it (a SKU, a
-# bin code) and answer 409 when it is there; two at once both look, both insert, and the loser hits
-# the constraint. Run once more, its own look then finds the winner's row and answers. Only once: a
-# second violation is a real fault, not a race, and is raised as it is.
-_UNIQUE_VIOLATION = "23505"
 
 
 class UnitOfWork:
@@ -118,7 +120,12 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
                     return result
                 except (DBAPIError, RaceLost) as exc:
                     session.rollback()
-                    if not unique_rerun and sqlstate(exc) == _UNIQUE_VIOLATION:
+                    # A unique key another transaction took first. Handlers look for a row before inserting
+                    # it (a SKU, a bin code) and answer 409 when it is there; two at once both look, both
+                    # insert, and the loser hits the constraint. Run once more, its own look then finds the
+                    # winner's row and answers. Only once: a second violation is a real fault, not a race,
+                    # and is raised as it is.
+                    if not unique_rerun and lost_unique_race(exc):
                         unique_rerun = True
                         log.info("transaction lost a race for a unique key (%s); running it once more", exc.orig)
                         continue

@@ -20,8 +20,10 @@ from sqlalchemy import select
 from tests.integration.webhooks.receiver import Receiver
 from wms import create_app
 from wms.db import db
+from wms.pipeline import pipeline_of
 from wms.unit_of_work import atomic
-from wms.webhooks import delivery, outbox, services
+from wms.webhooks import delivery, outbox
+from wms.webhooks.domain import Subscribe
 from wms.webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.slow
@@ -66,7 +68,7 @@ def test_killed_worker_leaves_a_lease_and_the_next_worker_redelivers_the_same_id
     workers: list[subprocess.Popen] = []
     try:
         with app.app_context():
-            endpoint = services.create_endpoint(receiver.url, ["order.shipped"], "e2e")
+            endpoint = pipeline_of(app).handle(Subscribe(receiver.url, ("order.shipped",), "e2e"))
             receiver.secret = endpoint.secret
             # A whole lane's run of one order: the old lease covered every send's worst case (about 305 s).
             msg_ids = atomic(lambda: [outbox.emit("order.shipped", "order:1", {"order_id": 1, "n": n})

@@ -25,7 +25,7 @@ from wms.api.responses import to_response
 from wms.api.validation import check_media_type, parse_body, parse_query, unstorable
 from wms.auth import Principal
 from wms.errors import BadRequest, Forbidden, Invalid, NotFound, Unauthorized, WmsError
-from wms.pipeline import PIPELINE_KEY, Pipeline, Reply
+from wms.pipeline import Pipeline, Reply, pipeline_of
 
 _MAX_INT_PATH = 2**31 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -187,7 +187,7 @@ def declare(
             kwargs["query"] = parse_query(op.query, op.required_query)
         if not op.writes:
             return to_response(view(**kwargs), status)
-        pipeline: Pipeline = current_app.extensions[PIPELINE_KEY]
+        pipeline = pipeline_of(current_app)
         if idempotent:
             key = replies.idempotency_key(f"{principal.role}:{principal.name}", _idempotency_key(),
                                           request.method, request.path, request.get_data(cache=True))

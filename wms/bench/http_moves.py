@@ -26,10 +26,9 @@ from wms.bench import servers
 from wms.bench.databases import BenchDb, app_on, postgres_problem, temp_database
 from wms.bench.load import LoadResult, http_moves, raw_inserts
 from wms.bench.table import Row, skipped
-from wms.inventory import services
-from wms.inventory.domain import Actor, AdjustStock
+from wms.inventory.domain import Actor, AdjustStock, CreateLocation, CreateProduct
 from wms.inventory.queries import check_ledger
-from wms.pipeline import PIPELINE_KEY
+from wms.pipeline import pipeline_of
 
 CLIENTS = 32
 TARGETS = {"sqlite": 400, "postgresql": 1000}
@@ -49,12 +48,13 @@ def seed(bench_db: BenchDb, clients: int) -> tuple[str, list[Job], list[Ids]]:
     jobs, ids = [], []
     with app_on(bench_db) as app:
         token = auth.create_token("picker", "bench-picker")
+        pipeline = pipeline_of(app)
         for i in range(clients):
             sku, a, b = f"BENCH-{i:03d}", f"BENCH-{i:03d}-A", f"BENCH-{i:03d}-B"
-            product = services.create_product({"sku": sku, "name": f"Bench item {i}", "weight_g": 100})
-            la = services.create_location({"code": a, "type": "storage"})
-            lb = services.create_location({"code": b, "type": "storage"})
-            app.extensions[PIPELINE_KEY].handle(AdjustStock(sku, a, "bench opening stock", Actor("bench"), delta=1000))
+            product = pipeline.handle(CreateProduct({"sku": sku, "name": f"Bench item {i}", "weight_g": 100}))
+            la = pipeline.handle(CreateLocation({"code": a, "type": "storage"}))
+            lb = pipeline.handle(CreateLocation({"code": b, "type": "storage"}))
+            pipeline.handle(AdjustStock(sku, a, "bench opening stock", Actor("bench"), delta=1000))
             jobs.append((sku, a, b))
             ids.append((product.id, la.id, lb.id))
     return token, jobs, ids

@@ -34,13 +34,14 @@ from wms.bench.table import Row, skipped
 from wms.db import db, utcnow
 from wms.inventory import ledger
 from wms.inventory import services as inventory
+from wms.inventory.domain import CreateLocation, CreateProduct
 from wms.inventory.ledger import Actor, Transfer
 from wms.inventory.models import SUPPLIER, Product
+from wms.orders.domain import AllocateWaitingOrders
 from wms.orders.models import Order, OrderLine
-from wms.orders.services import allocate_orders
+from wms.pipeline import pipeline_of
 from wms.unit_of_work import atomic
-from wms.webhooks import services as webhooks
-from wms.webhooks.outbox import EVENT_TYPES
+from wms.webhooks.domain import EVENT_TYPES, Subscribe
 
 CLIENTS = 32
 SKUS = 60
@@ -51,21 +52,23 @@ ADDRESS = {"name": "Bench Customer", "street1": "1 Main St", "city": "Memphis", 
 def _seed(app, units_per_sku: int, *, subscribe: bool = False) -> str:
     """Products with stock in pick faces, and a storefront token; with `subscribe`, its webhook endpoint."""
 
+    pipeline = pipeline_of(app)
+
     @atomic
     def stock() -> None:
         supplier = inventory.location_by_code(SUPPLIER)
         transfers = []
         for i in range(SKUS):
-            product = inventory.create_product({"sku": f"B-{i:03d}", "name": f"Bench item {i}", "weight_g": 100})
-            face = inventory.create_location({"code": f"F-{i:03d}", "type": "pick_face"})
+            product = pipeline.handle(CreateProduct({"sku": f"B-{i:03d}", "name": f"Bench item {i}", "weight_g": 100}))
+            face = pipeline.handle(CreateLocation({"code": f"F-{i:03d}", "type": "pick_face"}))
             transfers.append(Transfer(product, supplier, face, units_per_sku, kind="receipt"))
         ledger.post(transfers, Actor("bench"))
 
     stock()
     if subscribe:
         # Nothing listens there and no scheduler runs: the deliveries are written, as intake must, not sent.
-        webhooks.create_endpoint("http://127.0.0.1:9/bench-hook", [e for e in EVENT_TYPES if e.startswith("order.")],
-                                 "bench")
+        pipeline.handle(Subscribe("http://127.0.0.1:9/bench-hook",
+                                  tuple(e for e in EVENT_TYPES if e.startswith("order.")), "bench"))
     return auth.create_token("storefront", "bench-storefront")
 
 
@@ -181,8 +184,9 @@ def _allocate(count: int, batch: int) -> tuple[float, int]:
         _seed(app, units_per_sku=count)  # enough for every order: the work measured is allocation itself
         ids = _queue_orders(app, count, random.Random(7))
         started = time.perf_counter()
+        pipeline = pipeline_of(app)
         for i in range(0, len(ids), batch):
-            allocate_orders(ids[i:i + batch], "bench")
+            pipeline.handle(AllocateWaitingOrders(tuple(ids[i:i + batch]), "bench"))
         seconds = time.perf_counter() - started
         allocated = db.session.scalar(select(db.func.count()).select_from(Order).where(Order.status == "allocated"))
     return seconds, allocated

@@ -1,9 +1,9 @@
 """The wave figures for `wms bench`: 10,000 open orders of about 3 lines allocated, batched and routed.
 
 Runs the service's own code on a throw-away SQLite database holding 10,000 received orders (loaded
-in bulk): `orders.services.allocate_orders` promises them stock (1,000 orders a transaction), then
-`waves.release_wave` reads their reservations, plans carts and routes them, and writes pick lists,
-totes and tasks. The whole sequence is timed as one. The naive run releases the same orders,
+in bulk): `AllocateWaitingOrders` promises them stock (1,000 orders a transaction), then
+`waves.plan_wave` reads their reservations, plans carts and routes them, and `ReleaseWave` writes pick
+lists, totes and tasks. The whole sequence is timed as one. The naive run releases the same orders,
 allocated the same way, onto first-come-first-served carts routed S-shape; its allocation is the
 per-order kind (one transaction each, as the orders benchmark's naive row), timed on a sample and
 scaled, since 10,000 of them would take minutes.
@@ -17,21 +17,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, insert, select
 
 from wms import config
 from wms.bench.databases import app_on, temp_database
 from wms.db import db, utcnow
+from wms.inventory.domain import GenerateLayout
 from wms.inventory.layout import LayoutSpec, bin_code
 from wms.inventory.models import Location, Product, Quant
-from wms.inventory.services import generate_layout
+from wms.orders.domain import AllocateWaitingOrders
 from wms.orders.models import Order, OrderLine
-from wms.orders.services import allocate_orders
 from wms.picking import waves
 from wms.picking.batching import fcfs_batches
+from wms.picking.domain import ReleaseWave
 from wms.picking.models import PickList
 from wms.picking.planning import plan_carts
 from wms.picking.routing import s_shape
+from wms.pipeline import pipeline_of
 
 # 20 aisles x 25 bay positions x 2 sides x 2 levels, two blocks; level 1 is pick faces.
 SPEC = LayoutSpec(aisles=20, bays_per_aisle=25, levels=2, bay_width_m=1.2, aisle_width_m=3.0, cross_aisles=1)
@@ -42,7 +45,7 @@ CARRIERS = ("fedex", "ups", "dhl", None)
 
 def _fill(n_orders: int, seed: int) -> None:
     """Layout, products, stock, and `n_orders` received orders waiting to be allocated."""
-    generate_layout(SPEC, pick_face_levels=(1,))
+    pipeline_of(current_app).handle(GenerateLayout(SPEC, pick_face_levels=(1,)))
     rng = random.Random(seed)
     now = utcnow()
     products = sorted(_fill_stock(rng, now))
@@ -100,20 +103,22 @@ def _allocate_all(chunk: int) -> tuple[float, int]:
     """Allocate every received order, `chunk` orders a transaction; returns (seconds, orders served)."""
     ids = list(db.session.scalars(select(Order.id).where(Order.status == "received").order_by(Order.id)))
     db.session.rollback()
+    pipeline = pipeline_of(current_app)
     started = time.perf_counter()
     for k in range(0, len(ids), chunk):
-        allocate_orders(ids[k:k + chunk], "bench")
+        pipeline.handle(AllocateWaitingOrders(tuple(ids[k:k + chunk]), "bench"))
     return time.perf_counter() - started, len(ids)
 
 
 def _run(n_orders: int, naive: bool) -> WaveRun:
-    with temp_database("sqlite", "naive-wave" if naive else "wave") as bench_db, app_on(bench_db):
+    with temp_database("sqlite", "naive-wave" if naive else "wave") as bench_db, app_on(bench_db) as app:
         _fill(n_orders, seed=n_orders)
         db.session.rollback()
         cpu = time.process_time()
         allocate_s, allocated = _allocate_all(ALLOCATE_CHUNK)
         started = time.perf_counter()
-        wave = waves.release_wave({}, "bench", config.settings(), planner=_naive if naive else plan_carts)
+        plan = waves.plan_wave({}, config.settings(), planner=_naive if naive else plan_carts)
+        wave = pipeline_of(app).handle(ReleaseWave(plan, "bench"))
         release_s = time.perf_counter() - started
         cpu = time.process_time() - cpu
         travel, lists = db.session.execute(
@@ -138,7 +143,7 @@ def rows(quick: bool, echo: Callable[[str], None] = print) -> list[dict]:
     naive_allocate_s = n * _per_order_allocation_s(sample)
     what = f"{n:,} open orders of ~3 lines, SQLite, carts of 12"
     return [
-        {"what": f"allocate + batch + route {what}: allocate_orders ({ALLOCATE_CHUNK:,} a transaction), batch(), "
+        {"what": f"allocate + batch + route {what}: AllocateWaitingOrders ({ALLOCATE_CHUNK:,} a transaction), batch(), "
                  "best_route vs one transaction per order, FCFS, S-shape",
          "ours": round(ours.allocate_s + ours.release_s, 2),
          "naive": round(naive_allocate_s + naive.release_s, 2), "unit": "s", "target": "< 10",

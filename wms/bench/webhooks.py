@@ -27,9 +27,11 @@ from sqlalchemy import func, select
 from wms import config, setup
 from wms.app import create_app
 from wms.db import db
+from wms.pipeline import pipeline_of
 from wms.unit_of_work import atomic
-from wms.webhooks import delivery, outbox, services, signing
+from wms.webhooks import delivery, outbox, signing
 from wms.webhooks.courier import Courier
+from wms.webhooks.domain import Subscribe
 from wms.webhooks.models import (
     DELIVERED,
     PENDING,
@@ -89,8 +91,8 @@ class _Receiver:
         self.process.stdout.close()
 
 
-def _backlog(url: str, n: int) -> None:
-    services.create_endpoint(url, ["order.allocated"], "bench")
+def _backlog(app, url: str, n: int) -> None:
+    pipeline_of(app).handle(Subscribe(url, ("order.allocated",), "bench"))
 
     @atomic
     def write(start: int, stop: int) -> None:
@@ -142,7 +144,7 @@ def _rate(folder: Path, receiver: _Receiver, n: int, drain: Callable) -> float:
     try:
         with app.app_context():
             setup.upgrade_schema()
-            _backlog(receiver.url, n)
+            _backlog(app, receiver.url, n)
             before = receiver.count
             started = time.perf_counter()
             drain(app)

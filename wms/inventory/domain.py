@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from wms.command import Command
 from wms.errors import Conflict, Invalid
+from wms.inventory.layout import LayoutSpec
 
 MOVERS = ("supervisor", "receiver", "picker")
 
@@ -52,6 +53,34 @@ class AdjustStock(Command):
     counted: int | None = None
     delta: int | None = None
     lot: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateProduct(Command):
+    """Add a product to the catalogue."""
+
+    ROLES = ("supervisor",)
+
+    product: Mapping  # sku, name, weight_g, gtin?, dimensions?, tracking?, customs?, home_location? as validated
+
+
+@dataclass(frozen=True)
+class CreateLocation(Command):
+    """Set up one physical place by hand: a bin, a pick face, a dock or a work area."""
+
+    ROLES = ("supervisor",)
+
+    location: Mapping  # code, type, zone?, aisle?, bay?, level?, x_m?, y_m?, capacities?, allow_mixed_lots?
+
+
+@dataclass(frozen=True)
+class GenerateLayout(Command):
+    """Lay out the floor: aisles of bins on both sides, cross aisles, and which levels are pick faces."""
+
+    ROLES = ("supervisor",)
+
+    spec: LayoutSpec
+    pick_face_levels: tuple[int, ...] = ()
 
 
 class InsufficientStock(Conflict):

@@ -1,7 +1,7 @@
-"""Inventory use cases, one transaction each: catalogue, bins, layout, moves, adjustments."""
+"""Inventory handlers and lookups: catalogue, bins, layout, moves, adjustments."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from sqlalchemy import bindparam, exists, select
@@ -11,7 +11,13 @@ from wms.db import db, utcnow
 from wms.errors import Conflict, Invalid, NotFound, WmsError
 from wms.inventory import domain, ledger
 from wms.inventory import layout as floor
-from wms.inventory.domain import AdjustStock, MoveStock
+from wms.inventory.domain import (
+    AdjustStock,
+    CreateLocation,
+    CreateProduct,
+    GenerateLayout,
+    MoveStock,
+)
 from wms.inventory.ledger import Transfer
 from wms.inventory.models import (
     INVENTORY_LOSS,
@@ -23,7 +29,6 @@ from wms.inventory.models import (
     Product,
 )
 from wms.pipeline import batch_form, one_of
-from wms.unit_of_work import atomic
 
 # Built once: scans look products and bins up all day, and building a select costs more than running it.
 _PRODUCT_BY_SKU = select(Product).where(Product.sku == bindparam("sku"))
@@ -59,9 +64,9 @@ def location_by_code(code: str) -> Location:
     return location
 
 
-@atomic
-def create_product(data: dict) -> Product:
-    data = dict(data)
+def create_product(command: CreateProduct) -> Product:
+    """Handler: add a product; its SKU and GTIN are its own, its home bin one that stock can be put into."""
+    data = dict(command.product)
     if db.session.scalar(select(exists().where(Product.sku == data["sku"]))):
         raise Conflict(f"SKU {data['sku']!r} already exists", code="product_exists")
     if data.get("gtin"):
@@ -95,13 +100,14 @@ def _home_bin(code: str) -> Location:
     return bin_
 
 
-def _new_location(data: dict) -> Location:
+def _new_location(data: Mapping) -> Location:
     kind = data["type"]
     return Location(**data, virtual=kind in VIRTUAL_LOCATIONS.values(), sellable=kind in SELLABLE_TYPES)
 
 
-@atomic
-def create_location(data: dict) -> Location:
+def create_location(command: CreateLocation) -> Location:
+    """Handler: set up one place by hand under a code nobody uses yet."""
+    data = command.location
     if db.session.scalar(select(exists().where(Location.code == data["code"]))):
         raise Conflict(f"location {data['code']!r} already exists", code="location_exists")
     location = _new_location(data)
@@ -110,17 +116,21 @@ def create_location(data: dict) -> Location:
     return location
 
 
-@atomic
-def ensure_virtual_locations() -> None:
-    """The places stock comes from and goes to outside the walls; made once per warehouse."""
-    have = set(db.session.scalars(select(Location.code).where(Location.virtual.is_(True))))
-    for code, kind in VIRTUAL_LOCATIONS.items():
+def ensure_locations(kinds: Mapping[str, str]) -> None:
+    """Inside the current transaction: the places of `kinds` (code -> type) that are not there yet.
+
+    Every warehouse has the same few: the virtual places stock comes from and goes to outside the
+    walls (VIRTUAL_LOCATIONS), and the docks and work areas it starts with; made once, at setup.
+    """
+    have = set(db.session.scalars(select(Location.code).where(Location.code.in_(list(kinds)))))
+    for code, kind in kinds.items():
         if code not in have:
             db.session.add(_new_location({"code": code, "type": kind}))
 
 
-@atomic
-def generate_layout(spec: floor.LayoutSpec, pick_face_levels: tuple[int, ...] = ()) -> Layout:
+def generate_layout(command: GenerateLayout) -> Layout:
+    """Handler: the generated floor's bins, and the geometry routes are measured on."""
+    spec, pick_face_levels = command.spec, command.pick_face_levels
     if spec.cross_aisles >= spec.bays_per_aisle:
         # Each block between two cross aisles needs a bay position, else cross aisles lie side by side.
         raise Invalid(f"{spec.cross_aisles} cross aisles need more than {spec.bays_per_aisle} bays per side",

@@ -1,4 +1,4 @@
-"""HTTP endpoints of the stock core: each parses, calls one service, and renders."""
+"""HTTP endpoints of the stock core: writes send a command, reads call a query; both shape the reply."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,27 +9,36 @@ from sqlalchemy import select
 from wms import config
 from wms.api.pagination import page
 from wms.api.registry import Routes
-from wms.auth import EVERYONE, MANAGERS, STAFF
+from wms.auth import EVERYONE, STAFF
 from wms.db import db
 from wms.errors import Invalid
-from wms.inventory import queries, services
+from wms.inventory import labelling, queries, services
 from wms.inventory import schemas as s
-from wms.inventory.domain import Actor, AdjustStock, MoveStock
+from wms.inventory.domain import (
+    Actor,
+    AdjustStock,
+    CreateLocation,
+    CreateProduct,
+    GenerateLayout,
+    MoveStock,
+)
 from wms.inventory.layout import LayoutSpec
 from wms.inventory.models import Location, Move, Product, Quant
 from wms.inventory.schemas import location_json, move_json, product_json, stock_json
+from wms.labels.response import LABEL_QUERY, LABEL_TYPES, label_response
 
 # This package's endpoints, declared below; create_app registers them (wms/wiring.py).
 ROUTES = Routes()
 endpoint = ROUTES.endpoint
 
 STOCK_READERS = EVERYONE
+LABEL_PRINTERS = ("receiver", "supervisor")
 
 
-@endpoint("POST", "/products", roles=MANAGERS, summary="Create a product", tag="catalogue",
+@endpoint("POST", "/products", roles=CreateProduct.ROLES, summary="Create a product", tag="catalogue",
           body=s.PRODUCT_IN, response=s.PRODUCT, status=201, errors=(409,))
-def create_product(body):
-    return product_json(services.create_product(body))
+def create_product(body, send):
+    return send(CreateProduct(body), product_json)
 
 
 @endpoint("GET", "/products", roles=EVERYONE, summary="List products", tag="catalogue",
@@ -44,10 +53,10 @@ def get_product(sku):
     return product_json(services.product_by_sku(sku))
 
 
-@endpoint("POST", "/locations", roles=MANAGERS, summary="Create a location", tag="layout",
+@endpoint("POST", "/locations", roles=CreateLocation.ROLES, summary="Create a location", tag="layout",
           body=s.LOCATION_IN, response=s.LOCATION, status=201, errors=(409,))
-def create_location(body):
-    return location_json(services.create_location(body))
+def create_location(body, send):
+    return send(CreateLocation(body), location_json)
 
 
 @endpoint("GET", "/locations", roles=EVERYONE, summary="List locations", tag="layout",
@@ -73,14 +82,17 @@ def location_stock(code, query):
     return page(queries.stock_query(None, code), Quant.id, query, stock_json)
 
 
-@endpoint("POST", "/layouts", roles=MANAGERS, summary="Generate the warehouse layout", tag="layout",
+@endpoint("POST", "/layouts", roles=GenerateLayout.ROLES, summary="Generate the warehouse layout", tag="layout",
           body=s.LAYOUT_IN, response=s.LAYOUT, status=201, errors=(409,))
-def create_layout(body):
+def create_layout(body, send):
     faces = tuple(body.pop("pick_face_levels", ()))
     spec = LayoutSpec(**body)
-    layout = services.generate_layout(spec, faces)
-    return {"id": layout.id, **layout.geometry,
-            "locations_created": spec.aisles * spec.bays_per_aisle * 2 * spec.levels}
+
+    def shape(layout):
+        return {"id": layout.id, **layout.geometry,
+                "locations_created": spec.aisles * spec.bays_per_aisle * 2 * spec.levels}
+
+    return send(GenerateLayout(spec, faces), shape)
 
 
 @endpoint("GET", "/warehouse", roles=EVERYONE, summary="Read the warehouse and its ship-from address",
@@ -147,3 +159,15 @@ def create_adjustment(body, send):
                 "on_hand": stock.on_hand if stock else 0}, 200
 
     return send(command, shape)
+
+
+@endpoint("GET", "/products/<sku>/label", roles=LABEL_PRINTERS, summary="Print a product label", tag="labels",
+          query=LABEL_QUERY, errors=(409,), response=None, content_type=LABEL_TYPES)
+def product_label(sku, query):
+    return label_response(labelling.product_label(sku), query["format"], f"product-{sku}")
+
+
+@endpoint("GET", "/locations/<code>/label", roles=LABEL_PRINTERS, summary="Print a bin label", tag="labels",
+          query=LABEL_QUERY, errors=(409,), response=None, content_type=LABEL_TYPES)
+def location_label(code, query):
+    return label_response(labelling.location_label(code), query["format"], f"location-{code}")

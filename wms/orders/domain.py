@@ -135,6 +135,24 @@ class AllocateOrder(Command):
     actor: str
 
 
+@dataclass(frozen=True)
+class AllocateWaitingOrders(Command):
+    """Allocate many orders at once, in the order given: those still received or backordered.
+
+    Sent by the system (orders loaded in bulk, the benchmark), never over HTTP.
+    """
+
+    order_ids: tuple[int, ...]
+    actor: str
+
+
+@dataclass(frozen=True)
+class ServeBackorders(Command):
+    """Give every product with backordered orders another try, up to `limit` orders; the scheduler's sweep."""
+
+    limit: int = 500
+
+
 # --- events (their handlers are listed in wms/wiring.py) ---------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Order use cases, one transaction each: intake with allocation, cancellation, backorder release."""
+"""Order handlers: intake with allocation, cancellation, re-allocation, backorders served."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -10,11 +10,18 @@ from wms.db import chunks, db, expire_loaded, row_by_id, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.domain import StockArrived
 from wms.orders import allocation, domain
-from wms.orders.domain import AllocateOrder, CancelOrder, OrderStatusChanged, PlaceOrder
+from wms.orders.domain import (
+    AllocateOrder,
+    AllocateWaitingOrders,
+    CancelOrder,
+    OrderStatusChanged,
+    PlaceOrder,
+    ServeBackorders,
+)
 from wms.orders.intake import receive_orders
 from wms.orders.models import Order, OrderLine, OrderTransition
 from wms.pipeline import batch_form, one_of
-from wms.unit_of_work import atomic, record
+from wms.unit_of_work import record
 
 _ORDERS = Order.__table__
 _SET_STATUS = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
@@ -133,10 +140,9 @@ def reallocate(command: AllocateOrder) -> Order:
     return get_order(command.order_id)
 
 
-@atomic
-def allocate_orders(order_ids: list[int], actor: str) -> int:
-    """Allocate a batch of received or backordered orders in one transaction; returns how many were waiting."""
-    return len(_allocate_waiting(sorted(order_ids), actor))
+def allocate_waiting(command: AllocateWaitingOrders) -> int:
+    """Handler: allocate those of the orders still received or backordered; returns how many were waiting."""
+    return len(_allocate_waiting(sorted(command.order_ids), command.actor))
 
 
 def serve_backorders(product_ids: list[int], actor: str, limit: int) -> int:
@@ -145,14 +151,13 @@ def serve_backorders(product_ids: list[int], actor: str, limit: int) -> int:
     return len(_allocate_waiting(waiting, actor, "stock arrived", only_served=True)) if waiting else 0
 
 
-@atomic
-def serve_all_backorders(limit: int = 500) -> int:
-    """The scheduled sweep: every product with waiting orders gets another try."""
+def serve_all_backorders(command: ServeBackorders) -> int:
+    """Handler, the scheduled sweep: every product with waiting orders gets another try; returns the orders served."""
     product_ids = list(db.session.scalars(
         select(OrderLine.product_id).join(Order, Order.id == OrderLine.order_id)
         .where(Order.status == "backordered", OrderLine.allocated < OrderLine.quantity).distinct()
     ))
-    return serve_backorders(product_ids, "scheduler", limit) if product_ids else 0
+    return serve_backorders(product_ids, "scheduler", command.limit) if product_ids else 0
 
 
 def serve_arrivals(arrivals: list[StockArrived]) -> None:

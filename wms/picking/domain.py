@@ -1,4 +1,5 @@
-"""Picking rules in plain Python: release order of waves, what a pick scan must match, where a late task goes.
+"""Picking rules in plain Python: release order of waves, what a pick scan must match, where a late task goes;
+the picking commands, and the planned wave that releasing one records.
 
 No Flask, no database: services hand in plain values and turn the errors into 409s and 422s.
 """
@@ -12,6 +13,7 @@ from wms.barcodes import read_scan, split_aim
 from wms.command import Command
 from wms.errors import Conflict, Invalid
 from wms.inventory.domain import Actor
+from wms.picking.batching import Cart
 from wms.picking.geometry import FloorPlan, PickPoint, spot_distance
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -158,3 +160,41 @@ class ShortPick(Command):
     pick_list_id: int
     scan: Mapping  # task_id, quantity_found
     actor: Actor
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One task to make: units of a reservation not yet on an open pick list."""
+
+    line_id: int
+    product_id: int
+    location_id: int
+    lot: str
+    quantity: int
+    point: PickPoint | None
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    """A wave as planned from what was read before any write began: the orders, their work, their carts."""
+
+    params: Mapping  # as the supervisor (or the schedule) asked for it; the wave keeps them
+    capacity: int  # totes per cart
+    floor: FloorPlan
+    order_ids: Sequence[int]  # in release order; carts name orders by their index here
+    work: Mapping[int, Sequence[Demand]]  # per order id: the tasks it needs
+    carts: Sequence[Cart]
+
+
+@dataclass(frozen=True)
+class ReleaseWave(Command):
+    """Record a planned wave as pick lists, totes and tasks, and start picking its orders.
+
+    The plan travels in the command because making it takes seconds of CPU, which must not be spent
+    holding the write transaction; the handler keeps only the orders the plan still holds true for.
+    """
+
+    ROLES = ("supervisor",)
+
+    plan: WavePlan
+    actor: str

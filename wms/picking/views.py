@@ -6,20 +6,18 @@ from sqlalchemy import func, select
 
 from wms import config
 from wms.api.pagination import page
-from wms.api.registry import Routes, current_principal
+from wms.api.registry import Routes
 from wms.db import db
 from wms.inventory.domain import Actor
 from wms.picking import confirm, pdf, services, waves
 from wms.picking import schemas as s
-from wms.picking.domain import PICKERS, ConfirmPick, ShortPick
+from wms.picking.domain import PICKERS, ConfirmPick, ReleaseWave, ShortPick
 from wms.picking.models import PickList, PickTask, Tote
 from wms.serialise import iso
 
 # This package's endpoints, declared below; create_app registers them (wms/wiring.py).
 ROUTES = Routes()
 endpoint = ROUTES.endpoint
-
-SUPERVISORS = ("supervisor",)
 
 
 def task_json(t: PickTask) -> dict:
@@ -67,7 +65,7 @@ def _outcome_json(o: confirm.Outcome) -> dict:
             "added": [task_json(t) for t in o.added], "order": {"id": o.order.id, "status": o.order.status}}
 
 
-@endpoint("POST", "/waves", roles=SUPERVISORS, summary="Release a wave of allocated orders", tag="picking",
+@endpoint("POST", "/waves", roles=ReleaseWave.ROLES, summary="Release a wave of allocated orders", tag="picking",
           body=s.WAVE_IN, response=s.WAVE, status=201, errors=(409,),
           description="Takes allocated orders with work not yet on an open pick list: highest `priority` first, "
                       "then the earliest carrier cut-off (`[carrier_cutoffs]` settings), then the oldest; up to "
@@ -76,8 +74,9 @@ def _outcome_json(o: confirm.Outcome) -> dict:
                       "onto carts of `cart_capacity` totes, one tote per order, to walk as little as possible; "
                       "each pick list is routed on the layout. 409 `no_orders` when nothing is waiting, "
                       "`no_layout` before a layout exists.")
-def release_wave(body):
-    return _wave_json(waves.release_wave(body, current_principal().name, config.settings()))
+def release_wave(body, send):
+    # Planned here, before the command's transaction begins: see wms/picking/waves.py.
+    return send(ReleaseWave(waves.plan_wave(body, config.settings()), send.caller.name), _wave_json)
 
 
 @endpoint("GET", "/waves/<int:wave_id>", roles=PICKERS, summary="Read a wave", tag="picking", response=s.WAVE)

@@ -1,17 +1,17 @@
 """Releasing a wave: choose allocated orders, batch them onto carts, route each cart, record the work.
 
-Planning a large wave takes seconds of CPU, so it happens outside the write transaction: the
-orders and their reservations are read, carts planned, and only then one short transaction
-locks the orders, keeps those whose work is still exactly what was planned (an order cancelled
-or re-allocated meanwhile drops out, its cart re-routed without it) and writes pick lists,
-totes and tasks. On SQLite that keeps the single write lock for the writing alone; on
-PostgreSQL the orders are locked with SKIP LOCKED so two supervisors' waves never share one.
+Planning a large wave takes seconds of CPU, so it happens before the command, outside any write
+transaction (`plan_wave`): the orders and their reservations are read and carts planned. The
+command `ReleaseWave` carries the plan, and its handler, one short transaction, locks the orders,
+keeps those whose work is still exactly what was planned (an order cancelled or re-allocated
+meanwhile drops out, its cart re-routed without it) and writes pick lists, totes and tasks. On
+SQLite that keeps the single write lock for the writing alone; on PostgreSQL the orders are locked
+with SKIP LOCKED so two supervisors' waves never share one.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, case, func, insert, literal, select
 
@@ -23,12 +23,12 @@ from wms.orders import services as orders
 from wms.orders.models import Order, OrderLine, Reservation
 from wms.picking import domain
 from wms.picking.batching import Cart
+from wms.picking.domain import Demand, ReleaseWave, WavePlan
 from wms.picking.geometry import FloorPlan, PickPoint, walk_length
 from wms.picking.models import OPEN, TASK_OPEN, PickList, PickTask, Tote, Wave
 from wms.picking.planning import plan_carts
 from wms.picking.routing import best_route
 from wms.picking.services import floor_plan
-from wms.unit_of_work import atomic
 
 # Orders whose reservations are read per query; keeps IN lists far below every backend's limit.
 _CHUNK = 500
@@ -63,23 +63,11 @@ _LOCK_ALLOCATED = _STILL_ALLOCATED.with_for_update(skip_locked=True)
 _INSERT_TASK = insert(PickTask.__table__)
 
 
-@dataclass(frozen=True)
-class Demand:
-    """One task to make: units of a reservation not yet on an open pick list."""
-
-    line_id: int
-    product_id: int
-    location_id: int
-    lot: str
-    quantity: int
-    point: PickPoint | None
-
-
 Planner = Callable[[FloorPlan, Sequence[Sequence[PickPoint]], int], list[Cart]]
 
 
-def release_wave(params: dict, actor: str, settings: Settings, *, planner: Planner = plan_carts) -> Wave:
-    """Release allocated orders (highest priority, earliest carrier cut-off, oldest first) as pick lists.
+def plan_wave(params: Mapping, settings: Settings, *, planner: Planner = plan_carts) -> WavePlan:
+    """Plan a wave of allocated orders (highest priority, earliest carrier cut-off, oldest first); writes nothing.
 
     `settings` give the cart capacity when `params` do not, and the carriers' cut-offs; `planner`
     puts the orders' pick points on carts (the benchmark swaps in the naive one).
@@ -95,7 +83,7 @@ def release_wave(params: dict, actor: str, settings: Settings, *, planner: Plann
                        details={k: params[k] for k in ("carrier", "cutoff") if k in params})
     ids = list(chosen)
     carts = planner(plan, [[d.point for d in chosen[o]] for o in ids], capacity)
-    return _record(plan, params, capacity, ids, chosen, carts, actor)
+    return WavePlan(params, capacity, plan, ids, chosen, carts)
 
 
 def _filters(params: dict) -> str:
@@ -152,13 +140,14 @@ def demands(plan: FloorPlan | None, order_ids: list[int]) -> dict[int, list[Dema
     return dict(out)
 
 
-def _key(ds: list[Demand]) -> list[tuple]:
+def _key(ds: Sequence[Demand]) -> list[tuple]:
     return sorted((d.line_id, d.location_id, d.lot, d.quantity) for d in ds)
 
 
-@atomic
-def _record(plan: FloorPlan, params: dict, capacity: int, ids: list[int], chosen: dict[int, list[Demand]],
-            carts: list[Cart], actor: str) -> Wave:
+def release_wave(command: ReleaseWave) -> Wave:
+    """Handler: write the planned wave for the orders still as planned, and start picking them."""
+    wave_plan, actor = command.plan, command.actor
+    plan, ids, chosen = wave_plan.floor, wave_plan.order_ids, wave_plan.work
     stmt = _LOCK_ALLOCATED if is_postgres() else _STILL_ALLOCATED
     locked: set[int] = set()
     for start in range(0, len(ids), _CHUNK):
@@ -168,10 +157,10 @@ def _record(plan: FloorPlan, params: dict, capacity: int, ids: list[int], chosen
     if not keep:
         raise Conflict("the chosen orders changed while the wave was planned; release it again",
                        code="orders_changed")
-    wave = Wave(cart_capacity=capacity, params=dict(params), created_by=actor)
+    wave = Wave(cart_capacity=wave_plan.capacity, params=dict(wave_plan.params), created_by=actor)
     db.session.add(wave)
     db.session.flush()
-    routes = _still_valid(plan, carts, keep, [chosen[o] for o in ids])
+    routes = _still_valid(plan, wave_plan.carts, keep, [chosen[o] for o in ids])
     # Carts of the most urgent orders first, so pickers taking lists in id order take those first.
     routes.sort(key=lambda r: min(r[0]))
     lists = [PickList(wave_id=wave.id, status=OPEN, route_length_m=length) for _, _, length in routes]
@@ -195,8 +184,8 @@ def _record(plan: FloorPlan, params: dict, capacity: int, ids: list[int], chosen
     return wave
 
 
-def _still_valid(plan: FloorPlan, carts: list[Cart], keep: set[int],
-                 work: list[list[Demand]]) -> list[tuple[list[int], list[tuple[int, int]], float]]:
+def _still_valid(plan: FloorPlan, carts: Sequence[Cart], keep: set[int],
+                 work: list[Sequence[Demand]]) -> list[tuple[list[int], list[tuple[int, int]], float]]:
     """Each cart as (orders, stops in order, walk length), without orders that dropped out (re-routed then)."""
     out = []
     for cart in carts:

@@ -149,6 +149,47 @@ def discrepancies(lines: Iterable[tuple[str, int, int, bool]]) -> list[Discrepan
 
 
 RECEIVERS = ("receiver", "supervisor")
+# Packers number the cartons they ship too.
+SSCC_USERS = ("receiver", "supervisor", "packer")
+
+
+@dataclass(frozen=True)
+class OpenReceipt(Command):
+    """A purchase order or advance ship notice: the lines a supplier says are coming."""
+
+    ROLES = RECEIVERS
+
+    reference: str
+    supplier: str | None
+    lines: Sequence[Mapping]  # sku, quantity, sscc?, lot?, expiry? as the endpoint validated them
+    actor: str
+
+
+@dataclass(frozen=True)
+class CloseReceipt(Command):
+    """Nothing more arrives against a receipt: close it and report what came short, over or unasked."""
+
+    ROLES = RECEIVERS
+
+    receipt_id: int
+    actor: str
+
+
+@dataclass(frozen=True)
+class IssueSscc(Command):
+    """Number cartons or pallets: new SSCCs, never issued before, recorded so their labels print again."""
+
+    ROLES = SSCC_USERS
+
+    kind: str  # carton or pallet
+    count: int
+    actor: str
+    company_prefix: str  # the GS1 company prefix as configured (a setting), checked by the handler
+
+
+@dataclass(frozen=True)
+class ClearExpiredHolds(Command):
+    """Remove putaway holds whose time ran out (they already count for nothing); sent by the scheduler."""
 
 
 @dataclass(frozen=True)

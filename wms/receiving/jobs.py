@@ -1,7 +1,8 @@
 """Scheduled receiving work."""
 from __future__ import annotations
 
-from wms.receiving import putaway
+from wms.pipeline import pipeline_of
+from wms.receiving.domain import ClearExpiredHolds
 from wms.scheduler import Jobs
 
 # This package's jobs, declared below; create_app registers them (wms/wiring.py).
@@ -12,4 +13,4 @@ job = JOBS.job
 @job("forget-expired-putaway-holds", singleton=True, minutes=15)
 def forget_expired_putaway_holds(app) -> int:
     """Expired holds already count for nothing; removing them keeps the hold table as small as the work."""
-    return putaway.forget_expired_holds()
+    return pipeline_of(app).handle(ClearExpiredHolds())

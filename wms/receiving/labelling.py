@@ -1,4 +1,4 @@
-"""Inbound labels: SSCCs issued from a counter that never repeats, and what SSCC, product and bin labels show."""
+"""SSCCs issued from a counter that never repeats, and what an SSCC's carton or pallet label shows."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -8,10 +8,9 @@ from wms.barcodes import InvalidBarcode, make_sscc, normalise_sscc
 from wms.config import Address
 from wms.db import db, is_postgres, utcnow
 from wms.errors import Conflict, NotFound
-from wms.inventory.services import location_by_code, product_by_sku
-from wms.labels.domain import LocationLabel, ProductLabel, SsccLabel
+from wms.labels.domain import SsccLabel
+from wms.receiving.domain import IssueSscc
 from wms.receiving.models import IssuedSscc, Receipt, ReceiptLine, SsccSequence
-from wms.unit_of_work import atomic
 
 # The extension digit tells a carton from a pallet at a glance; the serial reference comes from one
 # counter for both, so an SSCC is unique whatever the kind.
@@ -41,13 +40,12 @@ def _next_serials(prefix: str, count: int) -> range:
     return range(last - count + 1, last + 1)
 
 
-@atomic
-def issue(kind: str, count: int, actor: str, prefix: str) -> list[str]:
-    """New SSCCs for cartons or pallets under company `prefix`, recorded so their labels can be printed again."""
-    prefix = company_prefix(prefix)
-    ssccs = [make_sscc(EXTENSION_DIGIT[kind], prefix, n) for n in _next_serials(prefix, count)]
+def issue_ssccs(command: IssueSscc) -> list[str]:
+    """Handler: new SSCCs for cartons or pallets under the company prefix, recorded so their labels print again."""
+    prefix = company_prefix(command.company_prefix)
+    ssccs = [make_sscc(EXTENSION_DIGIT[command.kind], prefix, n) for n in _next_serials(prefix, command.count)]
     now = utcnow()
-    db.session.add_all(IssuedSscc(sscc=s, kind=kind, issued_by=actor, issued_at=now) for s in ssccs)
+    db.session.add_all(IssuedSscc(sscc=s, kind=command.kind, issued_by=command.actor, issued_at=now) for s in ssccs)
     db.session.flush()
     return ssccs
 
@@ -81,19 +79,3 @@ def sscc_label(sscc: str, address: Address) -> SsccLabel:
         if content["count"] >= 10**8:  # more than AI (37) can say
             content["count"] = None
     return SsccLabel(sscc, ship_from=(supplier,) if supplier else (), ship_to=here, **content)
-
-
-def product_label(sku: str) -> ProductLabel:
-    product = product_by_sku(sku)
-    return ProductLabel(product.sku, product.name, product.gtin)
-
-
-def location_label(code: str) -> LocationLabel:
-    loc = location_by_code(code)
-    if loc.aisle is not None:
-        parts = [f"Aisle {loc.aisle}", f"Bay {loc.bay}" if loc.bay is not None else "",
-                 f"Level {loc.level}" if loc.level is not None else ""]
-        caption = " · ".join(p for p in parts if p)
-    else:
-        caption = loc.type.replace("_", " ").capitalize() + (f" · zone {loc.zone}" if loc.zone else "")
-    return LocationLabel(loc.code, caption)

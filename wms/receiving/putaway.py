@@ -19,7 +19,7 @@ from wms.inventory.ledger import Transfer
 from wms.inventory.models import SELLABLE_TYPES, Layout, Location, Move, Product, Quant
 from wms.inventory.services import location_by_code, product_by_sku
 from wms.receiving import putaway_rules as rules
-from wms.receiving.domain import PutAway
+from wms.receiving.domain import ClearExpiredHolds, PutAway
 from wms.receiving.models import PutawayHold, PutawayTask
 from wms.receiving.services import get_receipt, settle_expiry
 from wms.unit_of_work import atomic
@@ -217,6 +217,6 @@ def put_away(command: PutAway) -> Move:
     return move
 
 
-@atomic
-def forget_expired_holds() -> int:
+def clear_expired_holds(command: ClearExpiredHolds) -> int:
+    """Handler: remove the holds whose time ran out; returns how many there were."""
     return db.session.execute(delete(PutawayHold).where(PutawayHold.expires_at <= utcnow())).rowcount

@@ -131,8 +131,6 @@ SSCC_OUT = {
     "required": ["items"],
 }
 
-LABEL_QUERY = {"format": {"enum": ["zpl", "pdf"], "default": "zpl"}}
-
 
 def receipt_json(receipt) -> dict:
     return {

@@ -1,4 +1,4 @@
-"""Receiving use cases, one transaction each: take a PO/ASN, receive what is scanned, close with discrepancies.
+"""Receiving handlers: take a PO/ASN, receive what is scanned, close with discrepancies.
 
 A scan locks its receipt row first, so scans of one receipt are counted one after another (the
 over-receipt check reads totals no other scan is changing); stock is booked through the ledger.
@@ -30,7 +30,7 @@ from wms.receiving.models import (
     ReceivedSerial,
 )
 from wms.receiving.schemas import discrepancy_json, receipt_json
-from wms.unit_of_work import atomic, record
+from wms.unit_of_work import record
 
 
 def tracking(product: Product) -> domain.Tracking:
@@ -52,12 +52,11 @@ def _date(text: str | None) -> date | None:
         raise Invalid(f"{text} is not a real date", code="invalid_date") from None
 
 
-@atomic
-def create_receipt(data: dict, actor: str) -> Receipt:
-    """Record a purchase order or advance ship notice and the lines it says are coming."""
-    receipt = Receipt(reference=data["reference"], supplier=data.get("supplier"), status=OPEN, created_by=actor,
+def open_receipt(command: domain.OpenReceipt) -> Receipt:
+    """Handler: record a purchase order or advance ship notice and the lines it says are coming."""
+    receipt = Receipt(reference=command.reference, supplier=command.supplier, status=OPEN, created_by=command.actor,
                       created_at=utcnow())
-    for line in data["lines"]:
+    for line in command.lines:
         product = product_by_sku(line["sku"])
         lot, expiry = line.get("lot"), _date(line.get("expiry"))
         if lot and not product.lot_tracked:
@@ -277,14 +276,13 @@ def _discrepancies(receipt: Receipt) -> list[domain.Discrepancy]:
                                 for line in receipt.lines)
 
 
-@atomic
-def close_receipt(receipt_id: int, actor: str) -> tuple[Receipt, list[domain.Discrepancy]]:
-    """Close a receipt and report what arrived short, over or unexpected; closing again changes nothing."""
-    receipt = get_receipt(receipt_id, lock=True)
+def close_receipt(command: domain.CloseReceipt) -> tuple[Receipt, list[domain.Discrepancy]]:
+    """Handler: close a receipt and report what arrived short, over or unexpected; closing again changes nothing."""
+    receipt = get_receipt(command.receipt_id, lock=True)
     found = _discrepancies(receipt)
     if receipt.status == CLOSED:
         return receipt, found
-    receipt.status, receipt.closed_by, receipt.closed_at = CLOSED, actor, utcnow()
+    receipt.status, receipt.closed_by, receipt.closed_at = CLOSED, command.actor, utcnow()
     # Subscribers (purchasing, the storefront) hear what the supplier sent short, over or unasked.
     record(domain.ReceiptClosed(receipt.id, {**receipt_json(receipt),
                                               "discrepancies": [discrepancy_json(d) for d in found]}))

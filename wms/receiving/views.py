@@ -1,6 +1,7 @@
-"""HTTP endpoints of receiving and putaway: each parses, calls one service, and renders."""
+"""HTTP endpoints of receiving, putaway and inbound SSCCs: writes send a command, reads call a query."""
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import select
 
 from wms import config
@@ -10,10 +11,19 @@ from wms.api.registry import Routes, current_principal
 from wms.inventory import schemas as stock_schemas
 from wms.inventory.domain import Actor
 from wms.inventory.schemas import move_json
+from wms.labels.response import LABEL_QUERY, LABEL_TYPES, label_response
 from wms.pipeline import as_given
-from wms.receiving import putaway, services
+from wms.receiving import labelling, putaway, services
 from wms.receiving import schemas as s
-from wms.receiving.domain import RECEIVERS, PutAway, ReceiveScan
+from wms.receiving.domain import (
+    RECEIVERS,
+    SSCC_USERS,
+    CloseReceipt,
+    IssueSscc,
+    OpenReceipt,
+    PutAway,
+    ReceiveScan,
+)
 from wms.receiving.models import Receipt
 from wms.receiving.schemas import discrepancy_json, receipt_json
 from wms.serialise import iso
@@ -23,12 +33,12 @@ ROUTES = Routes()
 endpoint = ROUTES.endpoint
 
 
-@endpoint("POST", "/receipts", roles=RECEIVERS, summary="Record a purchase order or advance ship notice",
+@endpoint("POST", "/receipts", roles=OpenReceipt.ROLES, summary="Record a purchase order or advance ship notice",
           tag="receiving", body=s.RECEIPT_IN, response=s.RECEIPT, status=201, errors=(404, 409),
           description="An ASN line may name the pallet's `sscc` with its `lot` and `expiry`; scanning that "
                       "SSCC then receives every line listed for it.")
-def create_receipt(body):
-    return receipt_json(services.create_receipt(body, current_principal().name))
+def create_receipt(body, send):
+    return send(OpenReceipt(body["reference"], body.get("supplier"), body["lines"], send.caller.name), receipt_json)
 
 
 @endpoint("GET", "/receipts", roles=RECEIVERS, summary="List receipts", tag="receiving",
@@ -62,13 +72,16 @@ def scan(receipt_id, body, send):
                 as_given)
 
 
-@endpoint("POST", "/receipts/<int:receipt_id>/close", roles=RECEIVERS, summary="Close a receipt",
+@endpoint("POST", "/receipts/<int:receipt_id>/close", roles=CloseReceipt.ROLES, summary="Close a receipt",
           tag="receiving", response=s.CLOSED, errors=(404,),
           description="Returns what arrived short, over, or without being expected, and emits `receipt.closed`.")
-def close_receipt(receipt_id):
-    receipt, found = services.close_receipt(receipt_id, current_principal().name)
-    return {"receipt_id": receipt.id, "reference": receipt.reference, "status": receipt.status,
-            "discrepancies": [discrepancy_json(d) for d in found]}
+def close_receipt(receipt_id, send):
+    def shape(closed):
+        receipt, found = closed
+        return {"receipt_id": receipt.id, "reference": receipt.reference, "status": receipt.status,
+                "discrepancies": [discrepancy_json(d) for d in found]}
+
+    return send(CloseReceipt(receipt_id, send.caller.name), shape)
 
 
 @endpoint("GET", "/putaway/suggestions", roles=RECEIVERS, summary="Suggest bins for a receipt's stock",
@@ -93,3 +106,25 @@ def suggestions(query):
 def put_away(body, send):
     return send(PutAway(body["sku"], body["from_location"], body["to_location"], body["quantity"], body.get("lot"),
                         send.caller.name, Actor.of(send)), move_json)
+
+
+@endpoint("POST", "/sscc", roles=IssueSscc.ROLES, summary="Issue SSCCs for cartons or pallets", tag="labels",
+          body=s.SSCC_IN, response=s.SSCC_OUT, status=201, errors=(409,),
+          description="Each SSCC is the GS1 company prefix (WMS_GS1_COMPANY_PREFIX) and a serial reference "
+                      "that is never issued twice; extension digit 0 for cartons, 1 for pallets.")
+def issue_sscc(body, send):
+    def shape(ssccs):
+        return {"items": [{"sscc": sscc, "kind": body["kind"],
+                           "label_url": url_for("api.wms_receiving_views__sscc_label", sscc=sscc)}
+                          for sscc in ssccs]}
+
+    return send(IssueSscc(body["kind"], body.get("count", 1), send.caller.name, config.settings().gs1_company_prefix),
+                shape)
+
+
+@endpoint("GET", "/sscc/<sscc>/label", roles=SSCC_USERS, summary="Print an SSCC carton or pallet label",
+          tag="labels", query=LABEL_QUERY, errors=(409,), response=None, content_type=LABEL_TYPES,
+          description="GS1-128 (00) barcode; `format=zpl` (ZPL II, 203 dpi) or `pdf`.")
+def sscc_label(sscc, query):
+    label = labelling.sscc_label(sscc, config.settings().warehouse.address)
+    return label_response(label, query["format"], f"sscc-{sscc}")

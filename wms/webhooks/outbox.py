@@ -24,6 +24,7 @@ from wms.orders.queries import order_states
 from wms.receiving.domain import ReceiptClosed
 from wms.serialise import iso
 from wms.unit_of_work import active, scratch
+from wms.webhooks.domain import EVENT_TYPES
 from wms.webhooks.models import (
     PENDING,
     WebhookDelivery,
@@ -33,18 +34,6 @@ from wms.webhooks.models import (
     WebhookSequence,
 )
 
-EVENT_TYPES = (
-    "order.allocated",
-    "order.backordered",
-    "order.picked",
-    "order.packed",
-    "order.shipped",
-    "order.cancelled",
-    "shipment.tracking_updated",
-    "inventory.level_changed",
-    "return.received",
-    "receipt.closed",
-)
 INVENTORY_LEVEL_CHANGED = "inventory.level_changed"
 RECEIPT_CLOSED = "receipt.closed"
 

@@ -15,12 +15,15 @@ def _world(app, seed: int) -> list[int]:
     """Products with stock spread over pick faces and reserve bins (some expiry-tracked), and received orders."""
     from wms.db import db, utcnow
     from wms.inventory import ledger, services
+    from wms.inventory.domain import CreateLocation, CreateProduct
     from wms.inventory.ledger import Actor, Transfer
     from wms.inventory.models import SUPPLIER
     from wms.orders.models import Order, OrderLine
+    from wms.pipeline import pipeline_of
     from wms.unit_of_work import atomic
 
     rng = random.Random(seed)
+    pipeline = pipeline_of(app)
     with app.app_context():
         @atomic
         def stock():
@@ -28,12 +31,12 @@ def _world(app, seed: int) -> list[int]:
             products, transfers = [], []
             for p in range(5):
                 fefo = p % 2 == 0
-                product = services.create_product({"sku": f"S{seed}-P{p}", "name": "thing", "weight_g": 10,
-                                                   "lot_tracked": fefo, "expiry_tracked": fefo})
+                product = pipeline.handle(CreateProduct({"sku": f"S{seed}-P{p}", "name": "thing", "weight_g": 10,
+                                                         "lot_tracked": fefo, "expiry_tracked": fefo}))
                 products.append(product)
                 for b in range(rng.randint(1, 4)):
                     kind = "pick_face" if b % 2 == 0 else "storage"
-                    bin_ = services.create_location({"code": f"S{seed}-P{p}-B{b}", "type": kind})
+                    bin_ = pipeline.handle(CreateLocation({"code": f"S{seed}-P{p}-B{b}", "type": kind}))
                     lot = f"L{b}" if fefo else ""
                     expiry = date(2030, 1, 1) + timedelta(days=rng.randint(0, 5)) if fefo else None
                     transfers.append(Transfer(product, supplier, bin_, rng.randint(1, 12), lot, expiry, kind="receipt"))
@@ -76,8 +79,9 @@ def _outcome(app) -> tuple[dict, dict]:
 def test_a_batch_promises_what_orders_one_by_one_would(tmp_path, request):
     """Same stock and orders on two databases: one allocates them all at once, the other order by order."""
     from wms.inventory.queries import check_ledger
-    from wms.orders import services
+    from wms.orders.domain import AllocateWaitingOrders
     from wms.orders.queries import check_reservations
+    from wms.pipeline import pipeline_of
 
     apps = []
     try:
@@ -88,10 +92,10 @@ def test_a_batch_promises_what_orders_one_by_one_would(tmp_path, request):
             ids = [i for seed in range(SCENARIOS) for i in _world(app, seed)]
             with app.app_context():
                 if batched:
-                    services.allocate_orders(ids, "test")
+                    pipeline_of(app).handle(AllocateWaitingOrders(tuple(ids), "test"))
                 else:
                     for order_id in ids:
-                        services.allocate_orders([order_id], "test")
+                        pipeline_of(app).handle(AllocateWaitingOrders((order_id,), "test"))
                 assert check_ledger() == [] and check_reservations() == []
         statuses, held = _outcome(apps[0])
         assert (statuses, held) == _outcome(apps[1])

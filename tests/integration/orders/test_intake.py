@@ -208,7 +208,9 @@ def test_status_history_is_recorded(shop, any_app):
 
 
 def test_backorder_sweep_serves_orders_beyond_the_per_arrival_limit(shop, any_app, monkeypatch):
-    from wms.orders import allocation, services
+    from wms.orders import allocation
+    from wms.orders.domain import ServeBackorders
+    from wms.pipeline import pipeline_of
 
     monkeypatch.setattr(allocation, "BACKORDERS_PER_ARRIVAL", 1)
     ids = [post_order(shop, order_body(f"SO-5{i}", lines=(("MUG", 1),))).json["id"] for i in range(3)]
@@ -216,5 +218,5 @@ def test_backorder_sweep_serves_orders_beyond_the_per_arrival_limit(shop, any_ap
     statuses = [shop.get(f"/orders/{i}").json["status"] for i in ids]
     assert statuses == ["allocated", "backordered", "backordered"]
     with any_app.app_context():
-        assert services.serve_all_backorders() == 2
+        assert pipeline_of(any_app).handle(ServeBackorders()) == 2
     assert [shop.get(f"/orders/{i}").json["status"] for i in ids] == ["allocated"] * 3

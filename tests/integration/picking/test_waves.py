@@ -22,8 +22,9 @@ from tests.integration.picking.conftest import (
 from wms import config
 from wms.orders.domain import CancelOrder
 from wms.picking import waves
+from wms.picking.domain import ReleaseWave
 from wms.picking.planning import plan_carts
-from wms.pipeline import PIPELINE_KEY
+from wms.pipeline import pipeline_of
 
 
 def bins(api: Api) -> list[str]:
@@ -160,11 +161,12 @@ def test_orders_changed_while_the_wave_was_planned_drop_out_and_their_cart_is_re
 
     def planner(plan, orders, capacity):
         carts = plan_carts(plan, orders, capacity)
-        any_app.extensions[PIPELINE_KEY].handle(CancelOrder(gone["id"], "storefront"))  # commits during planning
+        pipeline_of(any_app).handle(CancelOrder(gone["id"], "storefront"))  # commits during planning
         return carts
 
     with any_app.app_context():
-        wave_id = waves.release_wave({"cart_capacity": 4}, "test", config.settings(), planner=planner).id
+        plan = waves.plan_wave({"cart_capacity": 4}, config.settings(), planner=planner)
+        wave_id = pipeline_of(any_app).handle(ReleaseWave(plan, "test")).id
     (summary,) = floor.get(f"/waves/{wave_id}").json["picklists"]
     assert [t["order_id"] for t in summary["totes"]] == [keep["id"]]
     pl = floor.get(f"/picklists/{summary['id']}").json

@@ -14,6 +14,7 @@ from wms.db import db
 from wms.unit_of_work import atomic
 from wms.webhooks import delivery, outbox
 from wms.webhooks.courier import Courier, Report
+from wms.webhooks.domain import EVENT_TYPES
 from wms.webhooks.models import DELIVERING, PENDING, WebhookDelivery, WebhookQueue
 
 # Short enough that a "slow" receiver costs the test well under a second per timeout. Only the
@@ -71,7 +72,7 @@ def subscribe(app, url: str, events: list[str], role: str = "storefront") -> dic
 @pytest.fixture
 def hooked(any_app, receiver):
     """The app (on each backend) with the receiver subscribed to every event; returns (app, endpoint reply)."""
-    created = subscribe(any_app, receiver.url, list(outbox.EVENT_TYPES))
+    created = subscribe(any_app, receiver.url, list(EVENT_TYPES))
     receiver.secret = created["secret"]
     return any_app, created
 

@@ -19,7 +19,7 @@ from wms.db import db
 from wms.inventory import services
 from wms.inventory.domain import AdjustStock, LevelsChanged
 from wms.inventory.ledger import Actor
-from wms.pipeline import PIPELINE_KEY
+from wms.pipeline import pipeline_of
 from wms.unit_of_work import EVENT_TABLE_KEY, atomic
 from wms.webhooks import outbox
 from wms.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSequence
@@ -88,7 +88,7 @@ def test_a_transaction_rolled_back_after_its_events_were_written_keeps_none(stoc
     app.extensions[EVENT_TABLE_KEY] = {**table, LevelsChanged: [*table[LevelsChanged], fail_the_commit]}
     try:
         with app.app_context(), pytest.raises(RuntimeError, match="the commit fails"):
-            app.extensions[PIPELINE_KEY].handle(AdjustStock("MUG", "A-2", "found", Actor("tester"), delta=5))
+            pipeline_of(app).handle(AdjustStock("MUG", "A-2", "found", Actor("tester"), delta=5))
     finally:
         app.extensions[EVENT_TABLE_KEY] = table
     assert inventory_events(app) == []

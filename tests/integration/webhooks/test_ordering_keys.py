@@ -7,7 +7,8 @@ import json
 from tests.conftest import Api
 from tests.integration.webhooks.conftest import settle, subscribe
 from wms import config
-from wms.webhooks import delivery, outbox
+from wms.webhooks import delivery
+from wms.webhooks.domain import EVENT_TYPES
 
 FOLLOWERS = 130  # more than a round claims, as in the reproduction from outside
 
@@ -21,7 +22,7 @@ def test_a_due_retry_behind_a_long_queue_of_its_own_sku_is_sent_and_other_keys_f
     assert api.post("/products", {"sku": "CAP", "name": "Cap", "weight_g": 90}).status_code == 201
     assert api.post("/locations", {"code": "A-1", "type": "storage"}).status_code == 201
     assert api.post("/adjustments", {"sku": "CAP", "location": "A-1", "delta": 5, "reason": "opening"}).status_code == 201
-    receiver.secret = subscribe(app, receiver.url, list(outbox.EVENT_TYPES))["secret"]
+    receiver.secret = subscribe(app, receiver.url, list(EVENT_TYPES))["secret"]
 
     receiver.script = ["500"]
     assert api.post("/adjustments", {"sku": "MUG", "location": "A-1", "delta": 1, "reason": "found"}).status_code == 201

@@ -24,9 +24,11 @@ from sqlalchemy import func, select, update
 from tests.integration.webhooks.conftest import SimClock, emit_events, next_due
 from wms import config
 from wms.db import db
+from wms.pipeline import pipeline_of
 from wms.unit_of_work import atomic
-from wms.webhooks import delivery, services
+from wms.webhooks import delivery
 from wms.webhooks.courier import Answer, Courier
+from wms.webhooks.domain import Subscribe
 from wms.webhooks.models import UNFINISHED, WebhookDelivery, WebhookEndpoint
 
 KEYS = 4  # per endpoint at most LANES queues, so each due queue has a lane of its own every round
@@ -86,7 +88,7 @@ def test_keys_never_wait_behind_each_other_and_arrive_in_order(any_app):
             self.tag = f"x{next(_examples)}"
             with app.app_context():
                 atomic(lambda: db.session.execute(update(WebhookEndpoint).values(active=False)))()
-                ids = [atomic(services.create_endpoint)(f"https://shop{i}.example/hooks", ["order.picked"], "test").id
+                ids = [pipeline_of(app).handle(Subscribe(f"https://shop{i}.example/hooks", ("order.picked",), "test")).id
                        for i in range(ENDPOINTS)]
             self.endpoints = {endpoint_id: i for i, endpoint_id in enumerate(ids)}
             self.clock = SimClock()
