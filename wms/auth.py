@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, bindparam
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wms.db import db, utcnow
+from wms.db import db, prebuilt, utcnow
 from wms.errors import Conflict, Invalid
 from wms.unit_of_work import atomic
 
@@ -109,11 +109,20 @@ def create_token(role: str, name: str | None = None, user_id: int | None = None)
 
 
 _TOKENS = ApiToken.__table__
-# Built once: every API request runs it, and building a select costs more than running it.
-_TOKEN = select(_TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.user_id).where(
-    _TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked.is_(False))
-_VALID = select(_TOKENS.c.token_hash).where(_TOKENS.c.token_hash.in_(bindparam("hashes", expanding=True)),
-                                            _TOKENS.c.revoked.is_(False))
+
+
+@prebuilt
+def _token():
+    return select(_TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.user_id).where(
+        _TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked.is_(False))
+
+
+@prebuilt
+def _valid():
+    return select(_TOKENS.c.token_hash).where(_TOKENS.c.token_hash.in_(bindparam("hashes", expanding=True)),
+                                              _TOKENS.c.revoked.is_(False))
+
+
 # Principals of bearer tokens seen valid, by (database, token hash): see principal_for_token.
 _vouched: dict[tuple[str, str], Principal] = {}
 _VOUCHED_MAX = 10_000
@@ -165,16 +174,16 @@ def still_valid(token_hashes: Collection[str]) -> set[str]:
     wanted = sorted(set(token_hashes))
     if not wanted:
         return set()
-    valid = set(db.session.scalars(_VALID, {"hashes": wanted}))
+    valid = set(db.session.scalars(_valid(), {"hashes": wanted}))
     for token_hash in set(wanted) - valid:
         _vouched.pop((str(db.engine.url), token_hash), None)
     return valid
 
 
-@functools.cache
+@prebuilt
 def _compiled(dialect) -> tuple[str, tuple[str, ...] | None]:
     """The token query as this dialect's SQL text, with the order of its positional parameters if any."""
-    compiled = _TOKEN.compile(dialect=dialect)
+    compiled = _token().compile(dialect=dialect)
     return str(compiled), tuple(compiled.positiontup) if compiled.positional else None
 
 

@@ -28,10 +28,9 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.db import RaceLost, db, is_postgres, utcnow
+from wms.db import RaceLost, db, dialect, is_postgres, prebuilt, utcnow
 from wms.errors import Conflict, Invalid
 from wms.unit_of_work import atomic
 
@@ -108,14 +107,24 @@ def in_progress() -> Conflict:
 
 
 _R = Reply.__table__
-# Prebuilt: every keyed write runs them, and building a statement costs more than running it.
-_FIND = select(_R.c.kind, _R.c.scope, _R.c.key, _R.c.request_hash, _R.c.status_code, _R.c.body).where(
-    tuple_(_R.c.kind, _R.c.scope, _R.c.key).in_(bindparam("slots", expanding=True)))
-# A reply another process stored first is not an error here: the caller notices the gap and runs again.
-_KEEP = {name: dialect.insert(_R).on_conflict_do_nothing().returning(_R.c.key)
-         for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
-_TRY_LOCKS = text("SELECT pg_try_advisory_xact_lock(k) FROM unnest(CAST(:lock_ids AS bigint[])) "
-                  "WITH ORDINALITY AS t(k, n) ORDER BY n")
+
+
+@prebuilt
+def _find():
+    return select(_R.c.kind, _R.c.scope, _R.c.key, _R.c.request_hash, _R.c.status_code, _R.c.body).where(
+        tuple_(_R.c.kind, _R.c.scope, _R.c.key).in_(bindparam("slots", expanding=True)))
+
+
+@prebuilt
+def _keep(backend):
+    # A reply another process stored first is not an error here: the caller notices the gap and runs again.
+    return backend.insert(_R).on_conflict_do_nothing().returning(_R.c.key)
+
+
+@prebuilt
+def _try_locks():
+    return text("SELECT pg_try_advisory_xact_lock(k) FROM unnest(CAST(:lock_ids AS bigint[])) "
+                "WITH ORDINALITY AS t(k, n) ORDER BY n")
 
 
 def find(keys: Sequence[Key]) -> dict[tuple[str, str, str], Stored | Invalid]:
@@ -123,7 +132,7 @@ def find(keys: Sequence[Key]) -> dict[tuple[str, str, str], Stored | Invalid]:
     slots = sorted({k.slot for k in keys})
     if not slots:
         return {}
-    rows = {(r.kind, r.scope, r.key): r for r in db.session.execute(_FIND, {"slots": slots})}
+    rows = {(r.kind, r.scope, r.key): r for r in db.session.execute(_find(), {"slots": slots})}
     found: dict[tuple[str, str, str], Stored | Invalid] = {}
     for k in keys:
         row = rows.get(k.slot)
@@ -140,7 +149,7 @@ def keep(entries: Sequence[tuple[Key, Stored, str]]) -> None:
     rows = [{"kind": k.kind, "scope": k.scope, "key": k.key, "request_hash": k.fingerprint,
              "status_code": reply.status, "body": reply.body, "actor": actor, "created_at": now}
             for k, reply, actor in entries]
-    written = db.session.execute(_KEEP["postgresql" if is_postgres() else "sqlite"], rows).scalars().all()
+    written = db.session.execute(_keep(dialect()), rows).scalars().all()
     if len(written) < len(rows):
         # Another process answered one of these requests meanwhile: ours would be a second booking. The
         # unit of work runs again; it then finds that reply and answers it.
@@ -159,7 +168,7 @@ def claim_running(keys: Sequence[Key]) -> list[bool]:
     wanted = [i for i, k in enumerate(keys) if k.kind == IDEMPOTENCY]
     free = [True] * len(keys)
     if wanted:
-        got = db.session.scalars(_TRY_LOCKS, {"lock_ids": [_advisory_key(keys[i]) for i in wanted]})
+        got = db.session.scalars(_try_locks(), {"lock_ids": [_advisory_key(keys[i]) for i in wanted]})
         for i, ok in zip(wanted, got):
             free[i] = bool(ok)
     return free

@@ -11,14 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
-from wms.db import db, expire_loaded, is_postgres, utcnow
+from wms.db import db, dialect, expire_loaded, utcnow
 from wms.errors import WmsError
-from wms.inventory import domain
+from wms.inventory import domain, gateway
 from wms.inventory.domain import Actor
-from wms.inventory.models import Location, Move, Product, Quant
+from wms.inventory.models import Location, Product, Quant
 from wms.unit_of_work import record
 
 QuantKey = tuple[int, int, str]  # product id, location id, lot
@@ -77,23 +76,8 @@ class Booked:
     created_at: datetime
 
 
-# The ledger's statements, built once: every scan runs them, and building one costs SQLAlchemy more
-# than running it. Rows are read and written as Core rows, not ORM objects (an ORM flush per move
-# was most of a move's time); ORM objects of quants loaded elsewhere are expired after a write.
-_QUANTS = Quant.__table__
-_LOCK = (
-    select(_QUANTS.c.id, _QUANTS.c.product_id, _QUANTS.c.location_id, _QUANTS.c.lot, _QUANTS.c.expiry,
-           _QUANTS.c.on_hand, _QUANTS.c.reserved, _QUANTS.c.in_date, _QUANTS.c.virtual)
-    .where(tuple_(_QUANTS.c.product_id, _QUANTS.c.location_id, _QUANTS.c.lot).in_(bindparam("keys", expanding=True)))
-    .order_by(_QUANTS.c.id)
-    .with_for_update()
-)
-_CREATE = {name: dialect.insert(_QUANTS).on_conflict_do_nothing()
-           for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
-_WRITE = (update(_QUANTS).where(_QUANTS.c.id == bindparam("quant_id"))
-          .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"), expiry=bindparam("expiry"),
-                  in_date=bindparam("in_date"), updated_at=bindparam("now")))
-_BOOK = insert(Move.__table__).returning(Move.__table__.c.id, sort_by_parameter_order=True)
+# Quants and moves are read and written as Core rows (wms/inventory/gateway.py), so ORM objects of
+# quants loaded elsewhere are expired after a write.
 # Quant keys per locking query, far below every backend's limit of bound parameters (3 per key).
 _KEY_CHUNK = 3_000
 
@@ -106,7 +90,7 @@ def lock(keys: Iterable[QuantKey], virtual_of: dict[int, bool]) -> dict[QuantKey
     missing = [k for k in wanted if k not in found]
     if missing:
         now = utcnow()
-        db.session.execute(_CREATE["postgresql" if is_postgres() else "sqlite"], [
+        db.session.execute(gateway.create_quants(dialect()), [
             {"product_id": p, "location_id": loc, "lot": lot, "on_hand": 0, "reserved": 0,
              "virtual": virtual_of[loc], "updated_at": now} for p, loc, lot in missing])
         found.update(_read_locked(missing))
@@ -116,7 +100,7 @@ def lock(keys: Iterable[QuantKey], virtual_of: dict[int, bool]) -> dict[QuantKey
 def _read_locked(keys: list[QuantKey]) -> dict[QuantKey, Held]:
     out = {}
     for start in range(0, len(keys), _KEY_CHUNK):
-        for row in db.session.execute(_LOCK, {"keys": keys[start:start + _KEY_CHUNK]}):
+        for row in db.session.execute(gateway.lock_quants(), {"keys": keys[start:start + _KEY_CHUNK]}):
             held = Held(*row)
             out[(held.product_id, held.location_id, held.lot)] = held
     return out
@@ -163,12 +147,13 @@ def post_each(groups: Sequence[Sequence[Transfer]], actors: Sequence[Actor]) -> 
         touched.update((q.id, q) for q in held.values())
         outcomes.append(list(group))
     if touched:
-        db.session.execute(_WRITE, [{"quant_id": q.id, "on_hand": q.on_hand, "reserved": q.reserved,
-                                     "expiry": q.expiry, "in_date": q.in_date, "now": now} for q in touched.values()])
+        db.session.execute(gateway.write_quant(), [
+            {"quant_id": q.id, "on_hand": q.on_hand, "reserved": q.reserved, "expiry": q.expiry, "in_date": q.in_date,
+             "now": now} for q in touched.values()])
     booked = [(t, actor) for outcome, actor in zip(outcomes, actors) if isinstance(outcome, list) for t in outcome]
     if not booked:
         return outcomes
-    ids = iter(db.session.execute(_BOOK, [
+    ids = iter(db.session.execute(gateway.book_moves(), [
         {"product_id": t.product.id, "from_location_id": t.source.id, "to_location_id": t.destination.id,
          "lot": t.lot, "quantity": t.quantity, "kind": t.kind, "reason": t.reason, "reference": t.reference,
          "actor": actor.name, "device": actor.device, "created_at": now} for t, actor in booked]).scalars().all())
@@ -237,18 +222,6 @@ class FreeStock:
 _LOCK_CHUNK = 10_000
 
 
-_Q, _L = Quant.__table__.c, Location.__table__.c
-# Built once (building a select costs SQLAlchemy more than running it); IN lists bound as expanding parameters.
-_FREE_STOCK = (
-    select(_Q.id, _Q.product_id, _Q.location_id, _Q.lot, _Q.expiry, _Q.in_date, _Q.on_hand - _Q.reserved, _L.type)
-    .join_from(Quant.__table__, Location.__table__, _L.id == _Q.location_id)
-    .where(_Q.product_id.in_(bindparam("products", expanding=True)), _L.sellable.is_(True), _Q.on_hand > _Q.reserved)
-    .order_by(_Q.id)
-    .with_for_update(of=Quant.__table__)
-)
-_FREE_STOCK_ELSEWHERE = _FREE_STOCK.where(_Q.location_id.not_in(bindparam("excluded", expanding=True)))
-
-
 def lock_free_stock(product_ids: Iterable[int], exclude_locations: Iterable[int] = ()) -> list[FreeStock]:
     """Lock the sellable quants of these products that hold unreserved units, in ascending id order.
 
@@ -256,7 +229,7 @@ def lock_free_stock(product_ids: Iterable[int], exclude_locations: Iterable[int]
     """
     wanted = sorted(set(product_ids))
     excluded = sorted(set(exclude_locations))
-    stmt = _FREE_STOCK_ELSEWHERE if excluded else _FREE_STOCK
+    stmt = gateway.free_stock_elsewhere() if excluded else gateway.free_stock()
     out: list[FreeStock] = []
     for start in range(0, len(wanted), _LOCK_CHUNK):
         params = {"products": wanted[start:start + _LOCK_CHUNK], **({"excluded": excluded} if excluded else {})}
@@ -272,12 +245,6 @@ def lock_ids(quant_ids: Iterable[int]) -> None:
                            .order_by(Quant.id).with_for_update())
 
 
-# Reserving by quant id in one executemany: the rows are locked by lock_free_stock (or lock) already,
-# and the database's own CHECK refuses a reservation beyond what is on hand.
-_RESERVE = (update(Quant.__table__).where(Quant.__table__.c.id == bindparam("quant_id"))
-            .values(reserved=Quant.__table__.c.reserved + bindparam("units"), updated_at=bindparam("now")))
-
-
 def reserve_many(units_by_quant: dict[int, int], sellable_product_of: dict[int, int]) -> None:
     """Promise (units > 0) or release (units < 0) units of quants this transaction holds locked.
 
@@ -287,7 +254,10 @@ def reserve_many(units_by_quant: dict[int, int], sellable_product_of: dict[int, 
     if not units_by_quant:
         return
     now = utcnow()
-    db.session.execute(_RESERVE, [{"quant_id": q, "units": u, "now": now} for q, u in units_by_quant.items()])
+    # By quant id in one executemany: the rows are locked by lock_free_stock (or lock) already, and the
+    # database's own CHECK refuses a reservation beyond what is on hand.
+    db.session.execute(gateway.reserve_units(),
+                       [{"quant_id": q, "units": u, "now": now} for q, u in units_by_quant.items()])
     per_product: dict[int, int] = {}
     for quant_id, units in units_by_quant.items():
         if quant_id in sellable_product_of:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import exists, select
 
 from wms.barcodes import normalise_gtin
 from wms.db import db, utcnow
 from wms.errors import Conflict, Invalid, NotFound, WmsError
-from wms.inventory import domain, ledger
+from wms.inventory import domain, gateway, ledger
 from wms.inventory import layout as floor
 from wms.inventory.domain import (
     AdjustStock,
@@ -30,15 +30,9 @@ from wms.inventory.models import (
 )
 from wms.pipeline import batch_form, one_of
 
-# Built once: scans look products and bins up all day, and building a select costs more than running it.
-_PRODUCT_BY_SKU = select(Product).where(Product.sku == bindparam("sku"))
-_LOCATION_BY_CODE = select(Location).where(Location.code == bindparam("code"))
-_PRODUCTS_BY_SKU = select(Product).where(Product.sku.in_(bindparam("skus", expanding=True)))
-_LOCATIONS_BY_CODE = select(Location).where(Location.code.in_(bindparam("codes", expanding=True)))
-
 
 def product_by_sku(sku: str) -> Product:
-    product = db.session.scalar(_PRODUCT_BY_SKU, {"sku": sku})
+    product = db.session.scalar(gateway.product_by_sku(), {"sku": sku})
     if product is None:
         raise _unknown_product(sku)
     return product
@@ -58,7 +52,7 @@ def product_by_gtin(gtin14: str) -> Product | None:
 
 
 def location_by_code(code: str) -> Location:
-    location = db.session.scalar(_LOCATION_BY_CODE, {"code": code})
+    location = db.session.scalar(gateway.location_by_code(), {"code": code})
     if location is None:
         raise _unknown_location(code)
     return location
@@ -179,8 +173,9 @@ def move_stock(command: MoveStock) -> ledger.Booked:
 @batch_form(move_stock)
 def move_stocks(commands: Sequence[MoveStock]) -> list[ledger.Booked | WmsError]:
     """Each move in turn, in one transaction; a refused one (unknown SKU or bin, too few units) moves nothing."""
-    products = {p.sku: p for p in db.session.scalars(_PRODUCTS_BY_SKU, {"skus": sorted({c.sku for c in commands})})}
-    places = {loc.code: loc for loc in db.session.scalars(_LOCATIONS_BY_CODE, {
+    products = {p.sku: p for p in db.session.scalars(gateway.products_by_sku(),
+                                                     {"skus": sorted({c.sku for c in commands})})}
+    places = {loc.code: loc for loc in db.session.scalars(gateway.locations_by_code(), {
         "codes": sorted({code for c in commands for code in (c.from_location, c.to_location)})})}
     outcomes: list[ledger.Booked | WmsError | None] = [None] * len(commands)
     groups, actors, slots = [], [], []

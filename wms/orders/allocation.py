@@ -17,12 +17,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import delete, exists, select, update
 
 from wms.db import chunks, db, expire_loaded
 from wms.inventory import ledger
-from wms.inventory.models import Location, Product, Quant
-from wms.orders import domain
+from wms.inventory.models import Location, Quant
+from wms.orders import domain, gateway
 from wms.orders.models import Order, OrderLine, Reservation
 
 # How many waiting orders one stock arrival serves inside its own transaction; the scheduled
@@ -32,19 +32,6 @@ BACKORDERS_PER_ARRIVAL = 50
 
 _LINES = OrderLine.__table__
 _RESERVATIONS = Reservation.__table__
-_ADD_ALLOCATED = (update(_LINES).where(_LINES.c.id == bindparam("line_id"))
-                  .values(allocated=_LINES.c.allocated + bindparam("units")))
-_INSERT_RESERVATION = insert(_RESERVATIONS)
-_ADD_RESERVED = (update(_RESERVATIONS).where(_RESERVATIONS.c.id == bindparam("reservation_id"))
-                 .values(quantity=_RESERVATIONS.c.quantity + bindparam("units")))
-_PRODUCTS = Product.__table__
-_OPEN_LINES = (
-    select(_LINES.c.order_id, _LINES.c.id, _LINES.c.product_id, _LINES.c.quantity - _LINES.c.allocated,
-           _PRODUCTS.c.expiry_tracked, _LINES.c.allocated)
-    .join_from(_LINES, _PRODUCTS, _PRODUCTS.c.id == _LINES.c.product_id)
-    .where(_LINES.c.order_id.in_(bindparam("orders", expanding=True)), _LINES.c.allocated < _LINES.c.quantity)
-    .order_by(_LINES.c.id)
-)
 
 
 @dataclass(frozen=True)
@@ -71,7 +58,7 @@ def needs_of(orders: Sequence[tuple[int, str]]) -> list[Need]:
     """The open lines of (order id, allocation mode) pairs, as needs in the same order."""
     lines: dict[int, list[OpenLine]] = defaultdict(list)
     for part in chunks([order_id for order_id, _ in orders]):
-        rows = db.session.execute(_OPEN_LINES, {"orders": part})
+        rows = db.session.execute(gateway.open_lines(), {"orders": part})
         for order_id, line_id, product_id, missing, fefo, allocated in rows:
             lines[order_id].append(OpenLine(line_id, product_id, missing, bool(fefo), allocated))
     return [Need(order_id, mode == "whole", tuple(lines.get(order_id, ()))) for order_id, mode in orders]
@@ -122,8 +109,8 @@ def allocate(needs: Sequence[Need], *, exclude_locations: Collection[int] = ()) 
     if planned.placements:
         # Only a line that has reserved before can hold a reservation of the same bin to add to.
         _reserve(planned, [line.line_id for need in needs for line in need.lines if line.allocated])
-        db.session.execute(_ADD_ALLOCATED, [{"line_id": line_id, "units": units}
-                                            for line_id, units in planned.reserved.items()])
+        db.session.execute(gateway.add_allocated(), [{"line_id": line_id, "units": units}
+                                                     for line_id, units in planned.reserved.items()])
         expire_loaded(OrderLine, Quant, Reservation)
     return planned
 
@@ -184,9 +171,9 @@ def _reserve(planned: Plan, earlier: list[int]) -> None:
     new = [{"order_line_id": line_id, "quant_id": quant_id, "quantity": units}
            for (line_id, quant_id), units in per_pair.items() if (line_id, quant_id) not in held]
     if added:
-        db.session.execute(_ADD_RESERVED, added)
+        db.session.execute(gateway.add_reserved(), added)
     if new:
-        db.session.execute(_INSERT_RESERVATION, new)
+        db.session.execute(gateway.insert_reservation(), new)
 
 
 def release(order_ids: Sequence[int]) -> int:

@@ -11,25 +11,16 @@ from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from wms.config import settings
 from wms.db import chunks, db, insert_returning_ids, utcnow
 from wms.errors import Conflict, NotFound, WmsError
-from wms.inventory.models import Product
-from wms.orders import allocation
+from wms.orders import allocation, gateway
 from wms.orders.domain import OrderStatusChanged, PlaceOrder
-from wms.orders.models import Order, OrderLine, OrderTransition
+from wms.orders.models import Order, OrderLine
 from wms.orders.schemas import order_json
 from wms.unit_of_work import record
-
-# The statements of the hot path, built once: building one costs SQLAlchemy more than running it.
-_ORDERS, _PRODUCTS_T = Order.__table__, Product.__table__
-_PRODUCTS = select(_PRODUCTS_T.c.id, _PRODUCTS_T.c.sku, _PRODUCTS_T.c.expiry_tracked).where(
-    _PRODUCTS_T.c.sku.in_(bindparam("skus", expanding=True)))
-_KNOWN = select(_ORDERS.c.external_id).where(_ORDERS.c.external_id.in_(bindparam("ids", expanding=True)))
-_INSERT_TRANSITION = insert(OrderTransition.__table__)
 
 
 def receive_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
@@ -41,7 +32,8 @@ def receive_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
     """
     batch = [c.order for c in commands]
     products = _products({line["sku"] for data in batch for line in data["lines"]})
-    known = set(db.session.scalars(_KNOWN, {"ids": [data["external_id"] for data in batch]}))
+    known = set(db.session.scalars(gateway.received_external_ids(),
+                                   {"ids": [data["external_id"] for data in batch]}))
     outcomes: list[dict | WmsError | None] = [None] * len(batch)
     accepted: list[tuple[int, Mapping, dict[int, int]]] = []
     for i, data in enumerate(batch):
@@ -82,7 +74,7 @@ def receive_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
                  for order_id, need in zip(order_ids, needs) for line in need.lines]
     line_ids = insert_returning_ids(OrderLine, line_rows, key=("order_id", "product_id"))
     allocation.reserve_new(planned, dict(zip((line.line_id for need in needs for line in need.lines), line_ids)))
-    db.session.execute(_INSERT_TRANSITION, [
+    db.session.execute(gateway.insert_transition(), [
         {"order_id": order_id, "from_status": before, "to_status": after, "actor": row["created_by"], "note": None,
          "at": now}
         for order_id, row in zip(order_ids, rows) for before, after in ((None, "received"), ("received", row["status"]))])
@@ -109,7 +101,7 @@ def _products(skus: set[str]) -> dict[object, _Product]:
     """The products named, by SKU and by id."""
     found: dict[object, _Product] = {}
     for part in chunks(sorted(skus)):
-        for pid, sku, fefo in db.session.execute(_PRODUCTS, {"skus": part}):
+        for pid, sku, fefo in db.session.execute(gateway.products_by_sku(), {"skus": part}):
             found[sku] = found[pid] = _Product(pid, sku, bool(fefo))
     return found
 

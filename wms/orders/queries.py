@@ -6,17 +6,25 @@ from collections.abc import Sequence
 
 from sqlalchemy import BigInteger, bindparam, cast, func, select
 
-from wms.db import chunks, db
+from wms.db import chunks, db, prebuilt
 from wms.inventory.models import Location, Product, Quant
 from wms.inventory.queries import LedgerProblem
 from wms.orders.models import Order, OrderLine, Reservation
 from wms.orders.schemas import order_json
 
 _O, _L, _P = Order.__table__, OrderLine.__table__, Product.__table__
-_ORDERS_BY_ID = select(_O).where(_O.c.id.in_(bindparam("ids", expanding=True)))
-_LINES_OF = (select(_L.c.order_id, _P.c.sku, _L.c.quantity, _L.c.allocated, _L.c.picked, _L.c.shipped)
-             .join_from(_L, _P, _P.c.id == _L.c.product_id)
-             .where(_L.c.order_id.in_(bindparam("ids", expanding=True))).order_by(_L.c.id))
+
+
+@prebuilt
+def _orders_by_id():
+    return select(_O).where(_O.c.id.in_(bindparam("ids", expanding=True)))
+
+
+@prebuilt
+def _lines_of():
+    return (select(_L.c.order_id, _P.c.sku, _L.c.quantity, _L.c.allocated, _L.c.picked, _L.c.shipped)
+            .join_from(_L, _P, _P.c.id == _L.c.product_id)
+            .where(_L.c.order_id.in_(bindparam("ids", expanding=True))).order_by(_L.c.id))
 
 
 def order_states(order_ids: Sequence[int]) -> dict[int, dict]:
@@ -24,9 +32,9 @@ def order_states(order_ids: Sequence[int]) -> dict[int, dict]:
     states = {}
     for part in chunks(list(order_ids)):
         lines = defaultdict(list)
-        for line in db.session.execute(_LINES_OF, {"ids": part}):
+        for line in db.session.execute(_lines_of(), {"ids": part}):
             lines[line.order_id].append(line)
-        for order in db.session.execute(_ORDERS_BY_ID, {"ids": part}):
+        for order in db.session.execute(_orders_by_id(), {"ids": part}):
             states[order.id] = order_json(order, lines[order.id])
     return states
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 
 from wms.db import chunks, db, expire_loaded, row_by_id, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.inventory.domain import StockArrived
-from wms.orders import allocation, domain
+from wms.orders import allocation, domain, gateway
 from wms.orders.domain import (
     AllocateOrder,
     AllocateWaitingOrders,
@@ -22,10 +22,6 @@ from wms.orders.intake import receive_orders
 from wms.orders.models import Order, OrderLine, OrderTransition
 from wms.pipeline import batch_form, one_of
 from wms.unit_of_work import record
-
-_ORDERS = Order.__table__
-_SET_STATUS = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
-               .values(status=bindparam("status"), updated_at=bindparam("now")))
 
 
 def get_order(order_id: int, *, lock: bool = False) -> Order:
@@ -51,8 +47,9 @@ def transition_many(orders: Sequence[tuple[int, str]], new: str, actor: str, not
     if not orders:
         return
     now = utcnow()
-    db.session.execute(_SET_STATUS, [{"order_id": order_id, "status": new, "now": now} for order_id, _ in orders])
-    db.session.execute(insert(OrderTransition.__table__), [
+    db.session.execute(gateway.set_status(),
+                       [{"order_id": order_id, "status": new, "now": now} for order_id, _ in orders])
+    db.session.execute(gateway.insert_transition(), [
         {"order_id": order_id, "from_status": old, "to_status": new, "actor": actor, "note": note, "at": now}
         for order_id, old in orders])
     expire_loaded(Order)

@@ -9,60 +9,30 @@ from wms.api.pagination import page
 from wms.api.registry import Routes
 from wms.db import db
 from wms.inventory.domain import Actor
-from wms.picking import confirm, pdf, services, waves
+from wms.picking import pdf, services, waves
 from wms.picking import schemas as s
 from wms.picking.domain import PICKERS, ConfirmPick, ReleaseWave, ShortPick
 from wms.picking.models import PickList, PickTask, Tote
-from wms.serialise import iso
 
 # This package's endpoints, declared below; create_app registers them (wms/wiring.py).
 ROUTES = Routes()
 endpoint = ROUTES.endpoint
 
 
-def task_json(t: PickTask) -> dict:
-    return {"id": t.id, "seq": t.seq, "location": t.location.code, "sku": t.product.sku, "quantity": t.quantity,
-            "lot": t.lot or None, "order_id": t.order_id, "tote": t.tote.slot, "status": t.status,
-            "picked": t.picked, "short": t.short}
-
-
-def _totes(pick_list: PickList) -> list[dict]:
-    return [{"tote": t.slot, "order_id": t.order_id} for t in pick_list.totes]
-
-
-def pick_list_json(pick_list: PickList) -> dict:
-    return {"id": pick_list.id, "wave_id": pick_list.wave_id, "status": pick_list.status,
-            "route_length_m": round(pick_list.route_length_m, 3), "totes": _totes(pick_list),
-            "tasks": [task_json(t) for t in services.tasks_of(pick_list)],
-            "created_at": iso(pick_list.created_at), "completed_at": iso(pick_list.completed_at)}
-
-
 def _wave_json(wave) -> dict:
-    lists = wave.pick_lists
+    """The wave as the API shows it, each pick list's totes and task count read in one query for all."""
     counts = dict(db.session.execute(
         select(PickTask.pick_list_id, func.count()).join(PickList, PickList.id == PickTask.pick_list_id)
         .where(PickList.wave_id == wave.id).group_by(PickTask.pick_list_id)).all())
-    totes: dict[int, list[dict]] = {}
+    totes: dict[int, list[Tote]] = {}
     for t in db.session.scalars(select(Tote).join(PickList).where(PickList.wave_id == wave.id)
                                 .order_by(Tote.pick_list_id, Tote.slot)):
-        totes.setdefault(t.pick_list_id, []).append({"tote": t.slot, "order_id": t.order_id})
-    return {
-        "id": wave.id, "cart_capacity": wave.cart_capacity, "params": wave.params, "created_by": wave.created_by,
-        "created_at": iso(wave.created_at), "orders": sum(len(v) for v in totes.values()),
-        "route_length_m": round(sum(pl.route_length_m for pl in lists), 3),
-        "picklists": [{"id": pl.id, "wave_id": wave.id, "status": pl.status,
-                       "route_length_m": round(pl.route_length_m, 3), "totes": totes.get(pl.id, []),
-                       "task_count": counts.get(pl.id, 0),
-                       "url": url_for("api.wms_picking_views__get_pick_list", picklist_id=pl.id)}
-                      for pl in lists],
-    }
+        totes.setdefault(t.pick_list_id, []).append(t)
+    return s.wave_json(wave, totes, counts, _pick_list_url)
 
 
-def _outcome_json(o: confirm.Outcome) -> dict:
-    return {"picklist": {"id": o.pick_list.id, "status": o.pick_list.status,
-                         "route_length_m": round(o.pick_list.route_length_m, 3)},
-            "task": task_json(o.task), "next": task_json(o.next_task) if o.next_task else None,
-            "added": [task_json(t) for t in o.added], "order": {"id": o.order.id, "status": o.order.status}}
+def _pick_list_url(picklist_id: int) -> str:
+    return url_for("api.wms_picking_views__get_pick_list", picklist_id=picklist_id)
 
 
 @endpoint("POST", "/waves", roles=ReleaseWave.ROLES, summary="Release a wave of allocated orders", tag="picking",
@@ -94,10 +64,9 @@ def list_pick_lists(query):
         stmt = stmt.where(PickList.wave_id == query["wave"])
 
     def summary(pl: PickList) -> dict:
-        return {"id": pl.id, "wave_id": pl.wave_id, "status": pl.status,
-                "route_length_m": round(pl.route_length_m, 3), "totes": _totes(pl),
-                "task_count": db.session.scalar(select(func.count()).where(PickTask.pick_list_id == pl.id)),
-                "url": url_for("api.wms_picking_views__get_pick_list", picklist_id=pl.id)}
+        return s.pick_list_summary_json(
+            pl, pl.totes, db.session.scalar(select(func.count()).where(PickTask.pick_list_id == pl.id)),
+            _pick_list_url(pl.id))
 
     return page(stmt, PickList.id, query, summary)
 
@@ -107,7 +76,8 @@ def list_pick_lists(query):
           description="Tasks in walking order. `route_length_m` is the closed walk depot -> each task's bin in "
                       "`seq` order -> depot along the aisle centre lines of `GET /layouts/current`.")
 def get_pick_list(picklist_id):
-    return pick_list_json(services.get_pick_list(picklist_id))
+    pick_list = services.get_pick_list(picklist_id)
+    return s.pick_list_json(pick_list, services.tasks_of(pick_list))
 
 
 @endpoint("GET", "/picklists/<int:picklist_id>.pdf", roles=PICKERS, summary="Print a pick list", tag="picking",
@@ -130,7 +100,7 @@ def pick_list_pdf(picklist_id):
                       "nothing. `quantity` may be less than the task asks (the task stays current). Replies "
                       "with the next task.")
 def confirm_pick(picklist_id, body, send):
-    return send(ConfirmPick(picklist_id, body, Actor.of(send)), _outcome_json)
+    return send(ConfirmPick(picklist_id, body, Actor.of(send)), s.outcome_json)
 
 
 @endpoint("POST", "/picklists/<int:picklist_id>/short", roles=PICKERS, summary="Close a pick short",
@@ -139,4 +109,4 @@ def confirm_pick(picklist_id, body, send):
                       "bin). The line is re-allocated from other bins when there is stock (new tasks on this "
                       "list, in the same tote, in `added`); otherwise the order goes to `exception`.")
 def short_pick(picklist_id, body, send):
-    return send(ShortPick(picklist_id, body, Actor.of(send)), _outcome_json)
+    return send(ShortPick(picklist_id, body, Actor.of(send)), s.outcome_json)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from sqlalchemy import and_, bindparam, case, func, insert, literal, select
 
 from wms.config import Settings
-from wms.db import db, insert_returning_ids, is_postgres
+from wms.db import db, insert_returning_ids, is_postgres, prebuilt
 from wms.errors import Conflict
 from wms.inventory.models import Location, Quant
 from wms.orders import services as orders
@@ -33,34 +33,50 @@ from wms.picking.services import floor_plan
 # Orders whose reservations are read per query; keeps IN lists far below every backend's limit.
 _CHUNK = 500
 
-# The release's statements, built once on the tables' own columns: building a statement costs
-# SQLAlchemy more than running it, and an ORM-enabled select reads thousands of rows several
-# times slower than a Core one.
+# The release's statements are on the tables' own columns: an ORM-enabled select reads thousands of
+# rows several times slower than a Core one.
 _ORDERS, _LINES, _RESERVATIONS = Order.__table__.c, OrderLine.__table__.c, Reservation.__table__.c
 _QUANTS, _LOCATIONS, _TASKS = Quant.__table__.c, Location.__table__.c, PickTask.__table__.c
-_ORDER_IDS = bindparam("order_ids", expanding=True)
-_COVERED = (
-    select(_TASKS.order_line_id, _TASKS.location_id, _TASKS.lot,
-           func.sum(_TASKS.quantity - _TASKS.picked - _TASKS.short).label("covered"))
-    .where(_TASKS.order_id.in_(_ORDER_IDS), _TASKS.status == TASK_OPEN)
-    .group_by(_TASKS.order_line_id, _TASKS.location_id, _TASKS.lot).subquery()
-)
-_DEMANDS = (
-    select(_LINES.order_id, _RESERVATIONS.order_line_id, _QUANTS.product_id, _QUANTS.location_id, _QUANTS.lot,
-           _RESERVATIONS.quantity, func.coalesce(_COVERED.c.covered, 0), _LOCATIONS.aisle, _LOCATIONS.y_m)
-    .select_from(Reservation.__table__)
-    .join(OrderLine.__table__, _LINES.id == _RESERVATIONS.order_line_id)
-    .join(Quant.__table__, _QUANTS.id == _RESERVATIONS.quant_id)
-    .join(Location.__table__, _LOCATIONS.id == _QUANTS.location_id)
-    .outerjoin(_COVERED, and_(_COVERED.c.order_line_id == _RESERVATIONS.order_line_id,
-                              _COVERED.c.location_id == _QUANTS.location_id, _COVERED.c.lot == _QUANTS.lot))
-    .where(_LINES.order_id.in_(_ORDER_IDS))
-    .order_by(_LINES.order_id, _RESERVATIONS.order_line_id, _RESERVATIONS.id)
-)
-_STILL_ALLOCATED = select(_ORDERS.id).where(_ORDERS.status == "allocated", _ORDERS.id.in_(_ORDER_IDS))
-# On PostgreSQL two supervisors' waves never share an order: each skips what the other holds.
-_LOCK_ALLOCATED = _STILL_ALLOCATED.with_for_update(skip_locked=True)
-_INSERT_TASK = insert(PickTask.__table__)
+
+
+@prebuilt
+def _demands():
+    order_ids = bindparam("order_ids", expanding=True)
+    covered = (
+        select(_TASKS.order_line_id, _TASKS.location_id, _TASKS.lot,
+               func.sum(_TASKS.quantity - _TASKS.picked - _TASKS.short).label("covered"))
+        .where(_TASKS.order_id.in_(order_ids), _TASKS.status == TASK_OPEN)
+        .group_by(_TASKS.order_line_id, _TASKS.location_id, _TASKS.lot).subquery()
+    )
+    return (
+        select(_LINES.order_id, _RESERVATIONS.order_line_id, _QUANTS.product_id, _QUANTS.location_id, _QUANTS.lot,
+               _RESERVATIONS.quantity, func.coalesce(covered.c.covered, 0), _LOCATIONS.aisle, _LOCATIONS.y_m)
+        .select_from(Reservation.__table__)
+        .join(OrderLine.__table__, _LINES.id == _RESERVATIONS.order_line_id)
+        .join(Quant.__table__, _QUANTS.id == _RESERVATIONS.quant_id)
+        .join(Location.__table__, _LOCATIONS.id == _QUANTS.location_id)
+        .outerjoin(covered, and_(covered.c.order_line_id == _RESERVATIONS.order_line_id,
+                                 covered.c.location_id == _QUANTS.location_id, covered.c.lot == _QUANTS.lot))
+        .where(_LINES.order_id.in_(order_ids))
+        .order_by(_LINES.order_id, _RESERVATIONS.order_line_id, _RESERVATIONS.id)
+    )
+
+
+@prebuilt
+def _still_allocated():
+    return select(_ORDERS.id).where(_ORDERS.status == "allocated",
+                                    _ORDERS.id.in_(bindparam("order_ids", expanding=True)))
+
+
+@prebuilt
+def _lock_allocated():
+    # On PostgreSQL two supervisors' waves never share an order: each skips what the other holds.
+    return _still_allocated().with_for_update(skip_locked=True)
+
+
+@prebuilt
+def _insert_task():
+    return insert(PickTask.__table__)
 
 
 Planner = Callable[[FloorPlan, Sequence[Sequence[PickPoint]], int], list[Cart]]
@@ -128,7 +144,7 @@ def demands(plan: FloorPlan | None, order_ids: list[int]) -> dict[int, list[Dema
     # Many tasks share a bin: each bin's pick point is worked out once.
     points: dict[tuple, PickPoint] = {}
     for start in range(0, len(order_ids), _CHUNK):
-        rows = db.session.execute(_DEMANDS, {"order_ids": order_ids[start:start + _CHUNK]}).all()
+        rows = db.session.execute(_demands(), {"order_ids": order_ids[start:start + _CHUNK]}).all()
         for order_id, line_id, product_id, location_id, lot, reserved, covered, aisle, y_m in rows:
             if reserved > covered:
                 point = None
@@ -148,7 +164,7 @@ def release_wave(command: ReleaseWave) -> Wave:
     """Handler: write the planned wave for the orders still as planned, and start picking them."""
     wave_plan, actor = command.plan, command.actor
     plan, ids, chosen = wave_plan.floor, wave_plan.order_ids, wave_plan.work
-    stmt = _LOCK_ALLOCATED if is_postgres() else _STILL_ALLOCATED
+    stmt = _lock_allocated() if is_postgres() else _still_allocated()
     locked: set[int] = set()
     for start in range(0, len(ids), _CHUNK):
         locked.update(db.session.scalars(stmt, {"order_ids": ids[start:start + _CHUNK]}))
@@ -179,7 +195,7 @@ def release_wave(command: ReleaseWave) -> Wave:
                 "tote_id": tote_of[(pl.id, ids[o])], "product_id": d.product_id, "location_id": d.location_id,
                 "lot": d.lot, "quantity": d.quantity, "picked": 0, "short": 0, "status": TASK_OPEN,
             })
-    db.session.execute(_INSERT_TASK, task_rows)
+    db.session.execute(_insert_task(), task_rows)
     orders.start_picking(sorted(ids[i] for i in keep), actor, f"wave {wave.id}")
     return wave
 

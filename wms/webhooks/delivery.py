@@ -29,12 +29,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Self
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, select, true, tuple_, update
+from sqlalchemy import exists, select, tuple_, update
 
 from wms.config import Settings
 from wms.db import db, is_postgres, utcnow
 from wms.unit_of_work import atomic
-from wms.webhooks import retry
+from wms.webhooks import gateway, retry
 from wms.webhooks.courier import Claimed, Courier, Outcome, Report, answer_text
 from wms.webhooks.models import (
     DEAD,
@@ -157,30 +157,15 @@ def _runs(queues: list[tuple[int, str]]) -> list:
     subquery; SQLite has no LATERAL, and there one query a queue costs tens of microseconds in-process.
     """
     if is_postgres():
-        return db.session.execute(_RUNS_LATERAL, {"queues": queues}).all()
+        return db.session.execute(gateway.queue_runs_lateral(PER_LANE), {"queues": queues}).all()
+    run = gateway.queue_run(PER_LANE)
     return [row for endpoint_id, aggregate in queues
-            for row in db.session.execute(_RUN, {"endpoint_id": endpoint_id, "aggregate": aggregate})]
-
-
-# Built once: building a statement costs SQLAlchemy more than running it.
-_RUN = (select(D.endpoint_id, D.aggregate, D.id, D.event_id)
-        .where(D.endpoint_id == bindparam("endpoint_id"), D.aggregate == bindparam("aggregate"), unfinished(D.status))
-        .order_by(D.event_id).limit(PER_LANE))
-_QUEUED = select(Q.endpoint_id, Q.aggregate).where(
-    tuple_(Q.endpoint_id, Q.aggregate).in_(bindparam("queues", expanding=True))).subquery("q")
-_LATERAL = (select(D.id, D.event_id)
-            .where(D.endpoint_id == _QUEUED.c.endpoint_id, D.aggregate == _QUEUED.c.aggregate, unfinished(D.status))
-            .order_by(D.event_id).limit(PER_LANE).lateral("run"))
-_RUNS_LATERAL = select(_QUEUED.c.endpoint_id, _QUEUED.c.aggregate, _LATERAL.c.id, _LATERAL.c.event_id).join(
-    _LATERAL, true())
-_QUEUES = WebhookQueue.__table__
-_HAND_BACK = (update(_QUEUES).where(_QUEUES.c.endpoint_id == bindparam("e"), _QUEUES.c.aggregate == bindparam("a"))
-              .values(next_attempt_at=bindparam("next"), claimed_by=None))
+            for row in db.session.execute(run, {"endpoint_id": endpoint_id, "aggregate": aggregate})]
 
 
 def _hand_back(rows: list[dict]) -> None:
     """Free queues, each due at its `next` time (None: idle), in key order (the order writers lock them in)."""
-    db.session.execute(_HAND_BACK, sorted(rows, key=lambda r: (r["e"], r["a"])))
+    db.session.execute(gateway.hand_back(), sorted(rows, key=lambda r: (r["e"], r["a"])))
 
 
 def _plan(ready: list) -> dict:

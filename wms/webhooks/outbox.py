@@ -12,10 +12,9 @@ import time
 from collections.abc import Sequence
 from itertools import groupby
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select
 
-from wms.db import db, insert_returning_ids, is_postgres, utcnow
+from wms.db import db, dialect, insert_returning_ids, utcnow
 from wms.inventory import queries
 from wms.inventory.domain import LevelsChanged, net_levels
 from wms.inventory.models import Product
@@ -24,13 +23,11 @@ from wms.orders.queries import order_states
 from wms.receiving.domain import ReceiptClosed
 from wms.serialise import iso
 from wms.unit_of_work import active, scratch
+from wms.webhooks import gateway
 from wms.webhooks.domain import EVENT_TYPES
 from wms.webhooks.models import (
     PENDING,
-    WebhookDelivery,
-    WebhookEndpoint,
     WebhookEvent,
-    WebhookQueue,
     WebhookSequence,
 )
 
@@ -42,35 +39,7 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _SUBSCRIBERS = "webhooks.subscribers"
 # Aggregates per IN list, below every backend's limit of bound parameters.
 _CHUNK = 5_000
-# The outbox's statements, built once: building a statement costs SQLAlchemy more than running it.
 _SEQUENCES = WebhookSequence.__table__
-_SET_LAST = update(_SEQUENCES).where(_SEQUENCES.c.aggregate == bindparam("name")).values(last=bindparam("last"))
-_BUMP = {
-    name: dialect.insert(_SEQUENCES).values(aggregate=bindparam("aggregate"), last=1)
-    .on_conflict_do_update(index_elements=[_SEQUENCES.c.aggregate], set_={"last": _SEQUENCES.c.last + 1})
-    .returning(_SEQUENCES.c.last)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-_EVENTS = WebhookEvent.__table__
-_INSERT_EVENT = insert(_EVENTS)
-_INSERT_DELIVERY = insert(WebhookDelivery.__table__)
-_QUEUES = WebhookQueue.__table__
-
-
-def _open_queue(dialect):
-    # A queue with nothing unfinished becomes due now; one waiting for its head's retry, or held by a
-    # worker, keeps its time: a new event joins the back of the line and changes nothing ahead of it.
-    stmt = dialect.insert(_QUEUES).values(endpoint_id=bindparam("endpoint_id"), aggregate=bindparam("aggregate"),
-                                          next_attempt_at=bindparam("now"))
-    return stmt.on_conflict_do_update(
-        index_elements=[_QUEUES.c.endpoint_id, _QUEUES.c.aggregate],
-        set_={"next_attempt_at": func.coalesce(_QUEUES.c.next_attempt_at, stmt.excluded.next_attempt_at)})
-
-
-_OPEN_QUEUE = {"postgresql": _open_queue(postgresql), "sqlite": _open_queue(sqlite)}
-_ENDPOINTS = WebhookEndpoint.__table__
-_ACTIVE_ENDPOINTS = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.events).where(_ENDPOINTS.c.active.is_(True))
-                     .order_by(_ENDPOINTS.c.id))
 
 
 def new_msg_id() -> str:
@@ -125,7 +94,7 @@ def next_sequence(aggregate: str) -> int:
     """
     if not active():
         raise RuntimeError("webhook events are written inside the atomic transaction of their change")
-    return db.session.execute(_BUMP["postgresql" if is_postgres() else "sqlite"], {"aggregate": aggregate}).scalar_one()
+    return db.session.execute(gateway.bump_sequence(dialect()), {"aggregate": aggregate}).scalar_one()
 
 
 def next_sequences(aggregates: Sequence[str]) -> list[int]:
@@ -135,7 +104,7 @@ def next_sequences(aggregates: Sequence[str]) -> list[int]:
     if not active():
         raise RuntimeError("webhook events are written inside the atomic transaction of their change")
     names = sorted(set(aggregates))
-    dialect_insert = postgresql.insert if is_postgres() else sqlite.insert
+    dialect_insert = dialect().insert
     last: dict[str, int] = {}
     for start in range(0, len(names), _CHUNK):
         part = names[start:start + _CHUNK]
@@ -148,7 +117,7 @@ def next_sequences(aggregates: Sequence[str]) -> list[int]:
     for name in aggregates:
         last[name] += 1
         out.append(last[name])
-    db.session.execute(_SET_LAST, [{"name": name, "last": last[name]} for name in names])
+    db.session.execute(gateway.set_last(), [{"name": name, "last": last[name]} for name in names])
     return out
 
 
@@ -161,7 +130,8 @@ def subscribers(event_type: str) -> list[int]:
     """Ids of the active endpoints that take `event_type`, read once per transaction."""
     cache = scratch().setdefault(_SUBSCRIBERS, None)
     if cache is None:
-        cache = scratch()[_SUBSCRIBERS] = [(r.id, frozenset(r.events)) for r in db.session.execute(_ACTIVE_ENDPOINTS)]
+        cache = scratch()[_SUBSCRIBERS] = [(r.id, frozenset(r.events))
+                                           for r in db.session.execute(gateway.active_endpoints())]
     return [endpoint_id for endpoint_id, events in cache if event_type in events]
 
 
@@ -171,10 +141,10 @@ def _write(event_type: str, items: Sequence[tuple[str, dict]], sequences: Sequen
     rows = [_event_row(event_type, aggregate, seq, data, now) for (aggregate, data), seq in zip(items, sequences)]
     endpoints = subscribers(event_type)
     if not endpoints:
-        db.session.execute(_INSERT_EVENT, rows)
+        db.session.execute(gateway.insert_event(), rows)
     else:
         ids = insert_returning_ids(WebhookEvent, rows, key=("msg_id",))
-        db.session.execute(_INSERT_DELIVERY, [
+        db.session.execute(gateway.insert_delivery(), [
             {"endpoint_id": endpoint_id, "event_id": event_id, "aggregate": row["aggregate"], "status": PENDING,
              "attempts": 0, "next_attempt_at": now, "created_at": now}
             for row, event_id in zip(rows, ids) for endpoint_id in endpoints])
@@ -188,7 +158,7 @@ def open_queues(queues: set[tuple[int, str]], now) -> None:
     Called in the transaction that adds deliveries to them. Queue rows are locked in key order, the
     one order every writer uses; writers of one aggregate already take turns on its sequence row.
     """
-    db.session.execute(_OPEN_QUEUE["postgresql" if is_postgres() else "sqlite"],
+    db.session.execute(gateway.open_queue(dialect()),
                        [{"endpoint_id": e, "aggregate": a, "now": now} for e, a in sorted(queues)])
 
 
