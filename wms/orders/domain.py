@@ -106,12 +106,17 @@ ORDER_WRITERS = ("storefront", "supervisor")
 
 @dataclass(frozen=True)
 class PlaceOrder(Command):
-    """An order from the storefront, as its validated body, to be received and allocated."""
+    """An order from the storefront, as its validated body, to be received and allocated.
+
+    `allocation` is the rule it is held to ("whole" or "partial"): the body's, or else the warehouse's
+    setting, which the view reads so that intake reads no settings of its own.
+    """
 
     ROLES = ORDER_WRITERS
 
     order: Mapping
     actor: str
+    allocation: str
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 
-from wms.config import settings
 from wms.db import chunks, db, insert_returning_ids, utcnow
 from wms.errors import Conflict, NotFound, WmsError
 from wms.orders import allocation, gateway
@@ -49,9 +48,8 @@ def receive_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
     if not accepted:
         return outcomes
 
-    default_mode = settings().allocation
     # Planned before anything is written, so orders and lines are written once, with their outcome.
-    needs = [allocation.Need(i, data.get("allocation", default_mode) == "whole", tuple(
+    needs = [allocation.Need(i, commands[i].allocation == "whole", tuple(
         allocation.OpenLine(_line_key(i, product_id), product_id, quantity, products[product_id].fefo)
         for product_id, quantity in lines.items())) for i, data, lines in accepted]
     planned = allocation.plan(needs)
@@ -59,7 +57,7 @@ def receive_orders(commands: Sequence[PlaceOrder]) -> list[dict | WmsError]:
     rows = [{"external_id": data["external_id"], "status": planned.status(need), "ship_to": data["ship_to"],
              "service_level": data.get("service_level", "standard"), "carrier": data.get("carrier"),
              "service": data.get("service"), "priority": data.get("priority", 0),
-             "allocation": data.get("allocation", default_mode), "created_by": commands[i].actor, "created_at": now,
+             "allocation": commands[i].allocation, "created_by": commands[i].actor, "created_at": now,
              "updated_at": now} for (i, data, _), need in zip(accepted, needs)]
     try:
         order_ids = insert_returning_ids(Order, rows, key=("external_id",))

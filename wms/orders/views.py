@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from wms import config
 from wms.api.pagination import page
 from wms.api.registry import Routes
 from wms.orders import schemas as s
@@ -29,7 +30,7 @@ ORDER_READERS = ("storefront", "supervisor", "picker", "packer", "receiver")
           description="Send an Idempotency-Key header: a retry with the same key and body gets the first reply.")
 def create_order(body, send):
     # Intake answers the state of the order it just wrote, shaped as s.order_json shapes an order.
-    return send(PlaceOrder(body, send.caller.name), as_given)
+    return send(PlaceOrder(body, send.caller.name, body.get("allocation", config.settings().allocation)), as_given)
 
 
 @endpoint("GET", "/orders/<int:order_id>", roles=ORDER_READERS, summary="Read an order", tag="orders",

@@ -110,7 +110,7 @@ def _answer(app, many, bodies_by_key):
     """Run one batch of storefront orders through the pipeline's unit of work, as a leader would."""
     caller = Principal(name="test", role="storefront")
     with app.app_context():
-        calls = [_Call(PlaceOrder(body, "test"), caller, as_given, 201,
+        calls = [_Call(PlaceOrder(body, "test", body.get("allocation", "partial")), caller, as_given, 201,
                        Key(IDEMPOTENCY, "storefront:test", key, f"digest-{key}"))
                  for key, body in bodies_by_key.items()]
         return _answer_batch(many, calls)
