@@ -44,7 +44,8 @@ def tune_gc_for_serving() -> None:
     Requests allocate many short-lived objects: at CPython's default (a collection every 700 net
     allocations) a busy server collected every few requests, each time pausing every thread, which
     cost `wms bench` a tenth of its orders a second and a third of its p99. What is alive once the
-    app is built (modules, schemas, prebuilt statements) is frozen out of collections altogether.
+    app is built (modules, schemas, routes) is frozen out of collections altogether; prebuilt statements
+    (wms/db.py) are built by the first requests, after this, and stay young until collected once.
     """
     gc.collect()
     gc.freeze()
