@@ -45,7 +45,7 @@ def tune_gc_for_serving() -> None:
     allocations) a busy server collected every few requests, each time pausing every thread, which
     cost `wms bench` a tenth of its orders a second and a third of its p99. What is alive once the
     app is built (modules, schemas, routes) is frozen out of collections altogether; prebuilt statements
-    (wms/db.py) are built by the first requests, after this, and stay young until collected once.
+    (wms/db.py) are built by the first requests, after the freeze, and soon settle in the oldest generation.
     """
     gc.collect()
     gc.freeze()
