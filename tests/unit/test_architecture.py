@@ -8,7 +8,9 @@ from pathlib import Path
 
 import grimp
 
+import wms
 from tools.import_cycles import import_cycles
+from wms.app import create_app
 
 ROOT = Path(__file__).parents[2]
 
@@ -48,9 +50,28 @@ def _imports_inside_functions(path: Path) -> list[str]:
             if isinstance(inner, (ast.Import, ast.ImportFrom)) and id(inner) not in optional]
 
 
+# The package's re-export of the app factory, resolved on first use (see its docstring).
+LAZY_REEXPORT = "wms/__init__.py"
+
+
 def test_no_import_sits_inside_a_function():
     sources = sorted(p for package in ("wms", "devices") for p in (ROOT / package).rglob("*.py"))
-    assert [hit for path in sources for hit in _imports_inside_functions(path)] == []
+    hits = [hit for path in sources for hit in _imports_inside_functions(path)]
+    assert [h for h in hits if not h.startswith(f"{LAZY_REEXPORT}:")] == []
+    assert sum(h.startswith(f"{LAZY_REEXPORT}:") for h in hits) == 1
+
+
+def test_importing_a_plain_module_does_not_build_the_service():
+    # Spawned planning helpers and station tools import single modules; wms/__init__ must stay light.
+    code = ("import sys, wms.barcodes, wms.picking.planning; "
+            "print(*sorted(m for m in sys.modules if m.startswith(('wms', 'flask', 'sqlalchemy'))))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    loaded = set(run.stdout.split())
+    assert not loaded & {"flask", "sqlalchemy", "wms.app", "wms.wiring", "wms.db"}, loaded
+
+
+def test_the_package_still_hands_out_the_app_factory():
+    assert wms.create_app is create_app
 
 
 def test_reading_barcodes_needs_no_feature_and_no_database():
