@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import grimp
-
 import wms
 from tools.import_cycles import import_cycles
 from wms.app import create_app
@@ -72,11 +70,3 @@ def test_importing_a_plain_module_does_not_build_the_service():
 
 def test_the_package_still_hands_out_the_app_factory():
     assert wms.create_app is create_app
-
-
-def test_reading_barcodes_needs_no_feature_and_no_database():
-    # Every feature and, later, station software read barcodes: the module stands on its own.
-    graph = grimp.build_graph("wms", include_external_packages=True)
-    upstream = graph.find_upstream_modules("wms.barcodes")
-    assert {m for m in upstream if m.startswith("wms")} <= {"wms.errors"}
-    assert not upstream & {"flask", "sqlalchemy", "flask_sqlalchemy"}

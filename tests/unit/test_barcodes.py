@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import wms
 from wms.barcodes import (
     InvalidBarcode,
     InvalidGtin,
@@ -197,3 +202,12 @@ def test_any_single_digit_corruption_of_a_gtin_is_refused(gtin, data):
 )
 def test_split_aim(data, expected):
     assert split_aim(data) == expected
+
+
+def test_reading_barcodes_loads_no_feature_and_no_database():
+    # Station drivers will import this without the server; a fresh interpreter shows what it loads.
+    code = ("import sys, wms.barcodes; "
+            "print(*sorted(m for m in sys.modules if m.startswith(('wms', 'sqlalchemy'))))")
+    here = Path(wms.__file__).parents[1]  # this checkout's wms, not another one installed
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=here)
+    assert run.stdout.split() == ["wms", "wms.barcodes", "wms.errors", "wms.version"]
